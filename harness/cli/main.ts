@@ -1,0 +1,99 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { stderrProgress } from "../progress/progress.ts";
+import { resolveSettings } from "../settings/settings.ts";
+import { describe, UserError } from "../util/errors.ts";
+import { downCommand } from "./commands/down.ts";
+import { imagesCommand } from "./commands/images.ts";
+import { statusCommand } from "./commands/status.ts";
+import { upCommand } from "./commands/up.ts";
+import type { CommandContext } from "./command-context.ts";
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  run(values: Record<string, string | boolean | undefined>, ctx: CommandContext): Promise<number>;
+}
+
+const help = { help: { type: "boolean", short: "h" } } as const;
+
+const commands: Record<string, Command> = {
+  up: {
+    summary: "bring a lab up and leave it running",
+    usage:
+      "up [--profile seed|hardened] [--json] [--quiet]\n  --profile  stack profile (default hardened)\n  --json     print only the lab's endpoints as JSON on stdout\n  --quiet    no progress on stderr",
+    options: { ...help, profile: { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean" } },
+    run: upCommand,
+  },
+  status: {
+    summary: "show the labs that are running",
+    usage: "status [--json]\n  --json  print the labs as a JSON array on stdout",
+    options: { ...help, json: { type: "boolean" } },
+    run: statusCommand,
+  },
+  down: {
+    summary: "remove every container and network labelled firedrill=1",
+    usage: "down [--quiet]",
+    options: { ...help, quiet: { type: "boolean" } },
+    run: downCommand,
+  },
+  images: {
+    summary: "build the lab's images, or confirm they are current",
+    usage: "images [--json] [--quiet]\n  --json  print each image's tag and whether it was built",
+    options: { ...help, json: { type: "boolean" }, quiet: { type: "boolean" } },
+    run: imagesCommand,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return [
+    "usage: firedrill <command> [options]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run `firedrill <command> --help` for a command's options.",
+    "Exit codes: 0 success, 1 a check failed, 2 usage or environment error.",
+  ].join("\n");
+}
+
+/** Returns the exit code; never throws (a UserError becomes one line on stderr). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`firedrill: unknown command "${name}"; run \`firedrill --help\` for the list\n`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    process.stderr.write(`firedrill ${name}: ${describe(err)}; run \`firedrill ${name} --help\`\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`usage: firedrill ${command.usage}\n`);
+    return 0;
+  }
+  const settings = resolveSettings(env);
+  const progress = stderrProgress({ quiet: Boolean(values.quiet) });
+  try {
+    return await command.run(values, { settings, progress, env });
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`firedrill ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(
+      `firedrill ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+
+export const profileNames = ["seed", "hardened"] as const;
+export const ProfileName = z.enum(profileNames);
+export type ProfileName = z.infer<typeof ProfileName>;
+
+/**
+ * What differs between the two profiles on the harness side. The stack's own settings live in
+ * `cluster/config/<profile>/`; these are the parts the harness applies at run time (replication).
+ */
+export interface Profile {
+  readonly name: ProfileName;
+  readonly replication: {
+    /** `file-pos`: CHANGE MASTER TO … MASTER_LOG_FILE/POS, as the original tutorial. `gtid`: MASTER_USE_GTID=slave_pos. */
+    readonly mode: "file-pos" | "gtid";
+    /** Seconds between a replica's reconnect attempts: the original's 60 makes a healed link catch up late. */
+    readonly connectRetrySeconds: number;
+  };
+  /** Grants for the mysqld-exporter user. Without SLAVE MONITOR (10.11) no slave metrics appear. */
+  readonly exporterGrants: readonly string[];
+}
+
+export const profiles: Readonly<Record<ProfileName, Profile>> = {
+  seed: {
+    name: "seed",
+    replication: { mode: "file-pos", connectRetrySeconds: 60 },
+    exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SELECT"],
+  },
+  hardened: {
+    name: "hardened",
+    replication: { mode: "gtid", connectRetrySeconds: 1 },
+    exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SLAVE MONITOR", "SELECT"],
+  },
+};
+
+export function parseProfile(value: string): ProfileName {
+  const parsed = ProfileName.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`unknown profile "${value}"; use one of: ${profileNames.join(", ")}`);
+  }
+  return parsed.data;
+}

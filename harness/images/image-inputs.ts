@@ -1,0 +1,41 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { ImageName } from "../topology/topology.ts";
+
+/** Paths under `cluster/` that go into an image's build context (and so into its tag). */
+export function imageInputDirs(name: ImageName): string[] {
+  return name === "app" ? ["images/app", "app"] : [`images/${name}`];
+}
+
+const ignored = /(^|\/)(__pycache__|\.pytest_cache|node_modules)(\/|$)|\.pyc$|~$/;
+
+/** Files of the build context, relative to `clusterDir`, sorted so the hash is stable. */
+export function listInputFiles(clusterDir: string, name: ImageName): string[] {
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    const abs = path.join(clusterDir, rel);
+    const st = statSync(abs);
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(abs)) walk(path.posix.join(rel, entry));
+    } else if (st.isFile() && !ignored.test(rel)) {
+      files.push(rel);
+    }
+  };
+  for (const dir of imageInputDirs(name)) walk(dir);
+  return files.sort();
+}
+
+/**
+ * Tag = hash of the base image tag plus every input file's path, exec bit and bytes: a second run with
+ * nothing changed finds the image and builds nothing.
+ */
+export function contextHash(clusterDir: string, files: readonly string[], baseTag: string): string {
+  const h = createHash("sha256").update(`base=${baseTag}\n`);
+  for (const rel of files) {
+    const abs = path.join(clusterDir, rel);
+    const exec = statSync(abs).mode & 0o111 ? "x" : "-";
+    h.update(`${rel}\0${exec}\0`).update(readFileSync(abs)).update("\0");
+  }
+  return h.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,41 @@
+import type Docker from "dockerode";
+import type { ProfileName } from "../config/profiles.ts";
+import type { NodeName } from "../topology/topology.ts";
+
+export interface DbEndpoint {
+  /** Always 127.0.0.1: every host port is bound on loopback only. */
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  rootPassword: string;
+  database: string;
+}
+
+export interface NodeEndpoints {
+  app: { url: string };
+  db: DbEndpoint;
+  exporter: { url: string };
+}
+
+/** What `up --json` prints and `status` reads back; scripts rely on this shape. */
+export interface LabEndpoints {
+  runId: string;
+  profile: ProfileName;
+  haproxy: { url: string; statsUrl: string; metricsUrl: string; statsUser: string; statsPassword: string };
+  prometheus: { url: string };
+  alertmanager: { url: string };
+  grafana: { url: string } | { skipped: string };
+  nodes: Record<NodeName, NodeEndpoints>;
+}
+
+/** A running lab. Faults act on its containers by topology alias, never by container name. */
+export interface Lab extends AsyncDisposable {
+  readonly runId: string;
+  readonly profile: ProfileName;
+  readonly endpoints: LabEndpoints;
+  /** The engine handle of one service's container, by topology alias (e.g. "node1-db"). */
+  container(alias: string): Docker.Container;
+  /** Removes every container and the network of this run; idempotent. */
+  down(): Promise<void>;
+}

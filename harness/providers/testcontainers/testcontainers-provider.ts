@@ -1,0 +1,373 @@
+// testcontainers' Ryuk reaper image cannot be pulled on machines without a registry; firedrill reaps
+// by its own labels instead (lab/reaper.ts). Set before testcontainers reads it.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+
+import { MariaDbContainer } from "@testcontainers/mariadb";
+import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { loadClusterConfig, type ClusterConfig } from "../../config/cluster-config.ts";
+import { profiles, type ProfileName } from "../../config/profiles.ts";
+import { verifyRoundTrip } from "../../db/replication-check.ts";
+import { createLocalUsers, startReplication, waitReplicating } from "../../db/replication.ts";
+import { dockerClient } from "../../engine/docker-client.ts";
+import type { ImageTags } from "../../images/build-images.ts";
+import type { DbEndpoint, Lab, LabEndpoints, NodeEndpoints } from "../../lab/lab.ts";
+import { LABEL_ROLE, LABEL_RUN, LABEL_SERVER, runLabels } from "../../lab/labels.ts";
+import { removeLabeled } from "../../lab/reaper.ts";
+import type { Progress } from "../../progress/progress.ts";
+import { nodeNames, service, type NodeName } from "../../topology/topology.ts";
+import { describe } from "../../util/errors.ts";
+import { randomSecret } from "../../util/random-secret.ts";
+import { waitUntil } from "../../util/wait-until.ts";
+import { onLoopbackOnly } from "./loopback.ts";
+
+export interface UpOptions {
+  runId: string;
+  profile: ProfileName;
+  images: ImageTags;
+  clusterDir: string;
+  progress: Progress;
+}
+
+interface Secrets {
+  djangoSecret: string;
+  dbRoot: Record<NodeName, string>;
+  appUser: string;
+  appPassword: string;
+  repl: { user: string; password: string };
+  exporter: { user: string; password: string };
+  stats: { user: string; password: string };
+}
+
+function newSecrets(): Secrets {
+  return {
+    djangoSecret: randomSecret(32),
+    dbRoot: { node1: randomSecret(), node2: randomSecret() },
+    appUser: "todo",
+    appPassword: randomSecret(),
+    repl: { user: "replicator", password: randomSecret() },
+    exporter: { user: "exporter", password: randomSecret() },
+    stats: { user: "firedrill", password: randomSecret() },
+  };
+}
+
+const DATABASE = "todo";
+
+/** Brings the topology up on the local Docker engine; on any failure removes what it started. */
+export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
+  const { runId, profile, progress } = opts;
+  const labels = runLabels(runId, profile);
+  const networkName = `firedrill-${runId}`;
+  const down = () => removeLabeled([`${LABEL_RUN}=${runId}`]).then(() => undefined);
+  try {
+    const config = loadClusterConfig(opts.clusterDir, profile, {
+      // Issue 4 brings a receiver; until then notifications go nowhere, inside the container itself.
+      webhookUrl: "http://127.0.0.1:9/firedrill-receiver-not-configured",
+    });
+    const secrets = newSecrets();
+    progress.step(`lab ${runId} (${profile}): network ${networkName}`);
+    await dockerClient().createNetwork({
+      Name: networkName,
+      Driver: "bridge",
+      Labels: labels,
+      CheckDuplicate: true,
+    });
+    const started = new Map<string, StartedTestContainer>();
+    const ctx = { opts, labels, networkName, started, config, secrets };
+
+    progress.step("starting both databases");
+    await Promise.all(nodeNames.map((node) => startDatabase(ctx, node)));
+    const dbs = Object.fromEntries(nodeNames.map((n) => [n, dbEndpoint(started, n, secrets)])) as Record<
+      NodeName,
+      DbEndpoint
+    >;
+
+    progress.step(`configuring master-master replication (${profiles[profile].replication.mode})`);
+    await setUpReplication(dbs, secrets, profile, progress);
+
+    progress.step("starting exporters and apps (node1 migrates, node2 waits for the schema by replication)");
+    await Promise.all([
+      ...nodeNames.map((node) => startExporter(ctx, node)),
+      ...nodeNames.map((node) => startApp(ctx, node)),
+    ]);
+
+    progress.step("starting HAProxy, Prometheus and Alertmanager");
+    await Promise.all([startHaproxy(ctx), startPrometheus(ctx), startAlertmanager(ctx)]);
+
+    const endpoints = endpointsOf(runId, profile, started, dbs, secrets);
+    await waitThroughHaproxy(endpoints, progress);
+    progress.step(`lab ${runId} is up: ${endpoints.haproxy.url}`);
+    return makeLab(runId, profile, endpoints, started, down);
+  } catch (err) {
+    progress.warn(
+      `lab ${runId} failed to come up: ${describe(err).split("\n")[0]}; removing what was started`,
+    );
+    await down().catch((cleanupErr) =>
+      progress.warn(`cleanup of ${runId} failed too: ${describe(cleanupErr)}`),
+    );
+    throw err;
+  }
+}
+
+interface Ctx {
+  opts: UpOptions;
+  labels: Record<string, string>;
+  networkName: string;
+  started: Map<string, StartedTestContainer>;
+  config: ClusterConfig;
+  secrets: Secrets;
+}
+
+/** Common settings of every lab container: labels, name, network alias, loopback-only ports. */
+function prepare<T extends GenericContainer>(ctx: Ctx, alias: string, container: T): T {
+  const spec = service(alias);
+  container
+    .withName(`${ctx.opts.runId}-${alias}`)
+    .withLabels({ ...ctx.labels, [LABEL_ROLE]: alias, [LABEL_SERVER]: spec.server })
+    .withNetworkMode(ctx.networkName)
+    .withNetworkAliases(alias)
+    .withExposedPorts(...spec.ports)
+    .withStartupTimeout(120_000);
+  return onLoopbackOnly(container);
+}
+
+async function startNamed(
+  ctx: Ctx,
+  alias: string,
+  container: GenericContainer,
+): Promise<StartedTestContainer> {
+  const t0 = performance.now();
+  try {
+    const startedContainer = await container.start();
+    ctx.started.set(alias, startedContainer);
+    ctx.opts.progress.detail(`${alias} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return startedContainer;
+  } catch (err) {
+    // Evidence: the container's last log lines say why a wait failed.
+    const logs = await lastLogLines(`${ctx.opts.runId}-${alias}`, 25);
+    throw new Error(`${alias} did not start: ${describe(err)}\n--- last log lines of ${alias} ---\n${logs}`);
+  }
+}
+
+export async function lastLogLines(containerName: string, lines: number): Promise<string> {
+  try {
+    const buf = (await dockerClient()
+      .getContainer(containerName)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    // Multiplexed stream frames carry an 8-byte header; strip them for a readable excerpt.
+    return demux(buf);
+  } catch (err) {
+    return `(no logs: ${describe(err)})`;
+  }
+}
+
+function demux(buf: Buffer): string {
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0) {
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return (out.length > 0 ? Buffer.concat(out) : buf).toString("utf8").trimEnd();
+}
+
+async function startDatabase(ctx: Ctx, node: NodeName): Promise<void> {
+  const alias = `${node}-db`;
+  const container = new MariaDbContainer(ctx.opts.images.mariadb)
+    .withDatabase(DATABASE)
+    .withUsername(ctx.secrets.appUser)
+    .withUserPassword(ctx.secrets.appPassword)
+    .withRootPassword(ctx.secrets.dbRoot[node])
+    .withCopyContentToContainer([
+      {
+        content: ctx.config.mariadb[node],
+        target: "/etc/mysql/mariadb.conf.d/60-firedrill.cnf",
+        mode: 0o644,
+      },
+    ]);
+  await startNamed(ctx, alias, prepare(ctx, alias, container));
+}
+
+function dbEndpoint(
+  started: Map<string, StartedTestContainer>,
+  node: NodeName,
+  secrets: Secrets,
+): DbEndpoint {
+  const c = mustGet(started, `${node}-db`);
+  return {
+    host: "127.0.0.1",
+    port: c.getMappedPort(3306),
+    user: secrets.appUser,
+    password: secrets.appPassword,
+    rootPassword: secrets.dbRoot[node],
+    database: DATABASE,
+  };
+}
+
+async function setUpReplication(
+  dbs: Record<NodeName, DbEndpoint>,
+  secrets: Secrets,
+  profileName: ProfileName,
+  progress: Progress,
+): Promise<void> {
+  const profile = profiles[profileName];
+  await Promise.all(nodeNames.map((n) => createLocalUsers(dbs[n], secrets.repl, secrets.exporter, profile)));
+  await startReplication(
+    { replica: dbs.node1, master: dbs.node2, masterAlias: "node2-db" },
+    secrets.repl,
+    profile,
+  );
+  await startReplication(
+    { replica: dbs.node2, master: dbs.node1, masterAlias: "node1-db" },
+    secrets.repl,
+    profile,
+  );
+  await Promise.all(nodeNames.map((n) => waitReplicating(dbs[n], `${n}-db`, 30_000)));
+  const trip = await verifyRoundTrip(
+    { name: "node1", db: dbs.node1 },
+    { name: "node2", db: dbs.node2 },
+    30_000,
+  );
+  progress.detail(
+    `replication verified both ways: node1→node2 ${trip.forwardSeconds.toFixed(2)} s, node2→node1 ${trip.backSeconds.toFixed(2)} s`,
+  );
+}
+
+async function startExporter(ctx: Ctx, node: NodeName): Promise<void> {
+  const alias = `${node}-exporter`;
+  const { user, password } = ctx.secrets.exporter;
+  const container = new GenericContainer(ctx.opts.images["mysqld-exporter"])
+    .withEnvironment({ DATA_SOURCE_NAME: `${user}:${password}@(${node}-db:3306)/` })
+    .withWaitStrategy(Wait.forHttp("/metrics", 9104).forStatusCode(200));
+  await startNamed(ctx, alias, prepare(ctx, alias, container));
+}
+
+async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
+  const alias = `${node}-app`;
+  const container = new GenericContainer(ctx.opts.images.app)
+    .withEnvironment({
+      DJANGO_SECRET_KEY: ctx.secrets.djangoSecret,
+      DB_HOST: `${node}-db`,
+      DB_PORT: "3306",
+      DB_NAME: DATABASE,
+      DB_USER: ctx.secrets.appUser,
+      DB_PASSWORD: ctx.secrets.appPassword,
+      NODE_NAME: node,
+      GUNICORN_WORKERS: "2",
+      // Schema changes run on one master only; DDL on both would collide in replication.
+      DJANGO_MIGRATE: node === "node1" ? "run" : "wait",
+    })
+    .withWaitStrategy(Wait.forHttp("/healthz", 8000).forStatusCode(200));
+  await startNamed(ctx, alias, prepare(ctx, alias, container));
+}
+
+async function startHaproxy(ctx: Ctx): Promise<void> {
+  const container = new GenericContainer(ctx.opts.images.haproxy)
+    .withEnvironment({
+      HAPROXY_STATS_USER: ctx.secrets.stats.user,
+      HAPROXY_STATS_PASSWORD: ctx.secrets.stats.password,
+    })
+    .withCopyContentToContainer([
+      { content: ctx.config.haproxy, target: "/etc/haproxy/haproxy.cfg", mode: 0o644 },
+    ])
+    .withWaitStrategy(Wait.forHttp("/metrics", 8404).forStatusCode(200));
+  await startNamed(ctx, "haproxy", prepare(ctx, "haproxy", container));
+}
+
+async function startPrometheus(ctx: Ctx): Promise<void> {
+  const files = [
+    { content: ctx.config.prometheus, target: "/etc/prometheus/prometheus.yml", mode: 0o644 },
+    ...Object.entries(ctx.config.rules).map(([name, content]) => ({
+      content,
+      target: `/etc/prometheus/rules/${name}`,
+      mode: 0o644,
+    })),
+  ];
+  const container = new GenericContainer(ctx.opts.images.prometheus)
+    .withCopyContentToContainer(files)
+    .withWaitStrategy(Wait.forHttp("/-/ready", 9090).forStatusCode(200));
+  await startNamed(ctx, "prometheus", prepare(ctx, "prometheus", container));
+}
+
+async function startAlertmanager(ctx: Ctx): Promise<void> {
+  const container = new GenericContainer(ctx.opts.images.alertmanager)
+    .withCopyContentToContainer([
+      { content: ctx.config.alertmanager, target: "/etc/alertmanager/alertmanager.yml", mode: 0o644 },
+    ])
+    .withWaitStrategy(Wait.forHttp("/-/ready", 9093).forStatusCode(200));
+  await startNamed(ctx, "alertmanager", prepare(ctx, "alertmanager", container));
+}
+
+function mustGet(started: Map<string, StartedTestContainer>, alias: string): StartedTestContainer {
+  const c = started.get(alias);
+  if (!c) throw new Error(`internal: ${alias} was not started`);
+  return c;
+}
+
+function url(started: Map<string, StartedTestContainer>, alias: string, port: number): string {
+  return `http://127.0.0.1:${mustGet(started, alias).getMappedPort(port)}`;
+}
+
+function endpointsOf(
+  runId: string,
+  profile: ProfileName,
+  started: Map<string, StartedTestContainer>,
+  dbs: Record<NodeName, DbEndpoint>,
+  secrets: Secrets,
+): LabEndpoints {
+  const node = (n: NodeName): NodeEndpoints => ({
+    app: { url: url(started, `${n}-app`, 8000) },
+    db: dbs[n],
+    exporter: { url: url(started, `${n}-exporter`, 9104) },
+  });
+  const stats = url(started, "haproxy", 8404);
+  return {
+    runId,
+    profile,
+    haproxy: {
+      url: url(started, "haproxy", 80),
+      statsUrl: `${stats}/stats`,
+      metricsUrl: `${stats}/metrics`,
+      statsUser: secrets.stats.user,
+      statsPassword: secrets.stats.password,
+    },
+    prometheus: { url: url(started, "prometheus", 9090) },
+    alertmanager: { url: url(started, "alertmanager", 9093) },
+    grafana: { skipped: "no Grafana image on this machine (no registry, not packaged by Debian)" },
+    nodes: { node1: node("node1"), node2: node("node2") },
+  };
+}
+
+async function waitThroughHaproxy(endpoints: LabEndpoints, progress: Progress): Promise<void> {
+  // HAProxy marks servers up only after `rise` checks; the lab is not up until it routes.
+  await waitUntil(
+    "HAProxy routes to the app",
+    async () => {
+      const res = await fetch(`${endpoints.haproxy.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`HAProxy answered ${res.status}`);
+      return true;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
+  progress.detail("HAProxy routes to the app");
+}
+
+function makeLab(
+  runId: string,
+  profile: ProfileName,
+  endpoints: LabEndpoints,
+  started: Map<string, StartedTestContainer>,
+  down: () => Promise<void>,
+): Lab {
+  let downed: Promise<void> | undefined;
+  const lab: Lab = {
+    runId,
+    profile,
+    endpoints,
+    container: (alias) => dockerClient().getContainer(mustGet(started, alias).getId()),
+    down: () => (downed ??= down()),
+    [Symbol.asyncDispose]: () => lab.down(),
+  };
+  return lab;
+}

@@ -1,0 +1,43 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects: `unit` (pure, no engine), `integration` (a real lab per file), `scenarios` (the
+// drills). The latter two share a global setup that prepares the engine and images once, in the main
+// process, so parallel workers never race to build the same image.
+export default defineConfig({
+  test: {
+    // Retries would hide exactly the nondeterminism a chaos tool exists to find.
+    retry: 0,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["harness/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["harness/**/*.int.test.ts", "cluster/**/*.int.test.ts"],
+          globalSetup: ["harness/testing/global-setup.ts"],
+          pool: "forks",
+          // Two cores: one lab at a time keeps timings honest.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: "scenarios",
+          include: ["scenarios/**/*.drill.ts"],
+          globalSetup: ["harness/testing/global-setup.ts"],
+          pool: "forks",
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
