@@ -22,7 +22,7 @@ export default defineConfig({
           globalSetup: ["harness/testing/global-setup.ts"],
           pool: "forks",
           // Two cores: one lab at a time keeps timings honest.
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,
           hookTimeout: 300_000,
         },
@@ -31,9 +31,9 @@ export default defineConfig({
         test: {
           name: "scenarios",
           include: ["scenarios/**/*.drill.ts"],
-          globalSetup: ["harness/testing/global-setup.ts"],
+          globalSetup: ["harness/testing/scenario-setup.ts"],
           pool: "forks",
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 600_000,
           hookTimeout: 300_000,
         },

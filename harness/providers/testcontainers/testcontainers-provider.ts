@@ -19,6 +19,7 @@ import { describe } from "../../util/errors.ts";
 import { randomSecret } from "../../util/random-secret.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { onLoopbackOnly } from "./loopback.ts";
+import { demuxLogs } from "../../engine/demux-logs.ts";
 
 export interface UpOptions {
   runId: string;
@@ -153,22 +154,10 @@ export async function lastLogLines(containerName: string, lines: number): Promis
     const buf = (await dockerClient()
       .getContainer(containerName)
       .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    // Multiplexed stream frames carry an 8-byte header; strip them for a readable excerpt.
-    return demux(buf);
+    return demuxLogs(buf).trimEnd();
   } catch (err) {
     return `(no logs: ${describe(err)})`;
   }
-}
-
-function demux(buf: Buffer): string {
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0) {
-    const len = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return (out.length > 0 ? Buffer.concat(out) : buf).toString("utf8").trimEnd();
 }
 
 async function startDatabase(ctx: Ctx, node: NodeName): Promise<void> {

@@ -1,0 +1,48 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+export type Verdict = "pass" | "fail" | "skipped";
+
+/** One line of `summary.json`: a drill in one profile, with its key figures. */
+export interface DrillResult {
+  drill: string;
+  profile: string;
+  verdict: Verdict;
+  reason?: string;
+  figures: Record<string, number | null>;
+  findings: string[];
+}
+
+export function drillDir(runDir: string, drill: string, profile: string): string {
+  const dir = path.join(runDir, drill, profile);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function writeDrillResult(runDir: string, result: DrillResult): void {
+  writeFileSync(path.join(drillDir(runDir, result.drill, result.profile), "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Gathers every drill's result.json into summary.json (sorted, so runs diff cleanly). */
+export function writeSummary(runDir: string): DrillResult[] {
+  const results: DrillResult[] = [];
+  if (existsSync(runDir)) {
+    for (const drill of readdirSync(runDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const profile of readdirSync(path.join(runDir, drill.name), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+        const file = path.join(runDir, drill.name, profile.name, "result.json");
+        if (existsSync(file)) results.push(JSON.parse(readFileSync(file, "utf8")) as DrillResult);
+      }
+    }
+  }
+  results.sort((a, b) => `${a.drill}/${a.profile}`.localeCompare(`${b.drill}/${b.profile}`));
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(path.join(runDir, "summary.json"), `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}
+
+/** `reports/latest` points at the newest run (a relative link, so the folder can be moved). */
+export function linkLatest(reportsDir: string, runId: string): void {
+  const link = path.join(reportsDir, "latest");
+  rmSync(link, { force: true, recursive: false });
+  symlinkSync(runId, link);
+}
