@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { pack } from "tar-fs";
 import { dockerClient } from "../engine/docker-client.ts";
 import { describeHost } from "../engine/engine-bootstrap.ts";
 import type { Progress } from "../progress/progress.ts";
@@ -89,7 +88,9 @@ async function debootstrapImport(progress: Progress, env: NodeJS.ProcessEnv): Pr
     for (const f of await readdir(archives)) if (f.endsWith(".deb")) await rm(path.join(archives, f));
     progress.detail(`importing as ${BASE_TAG}`);
     const [repo, tag] = BASE_TAG.split(":");
-    const stream = await dockerClient().importImage(pack(dir), { repo, tag });
+    // GNU tar, not tar-fs: a root filesystem has device nodes (dev/console) that tar-fs cannot pack.
+    const tar = spawn("tar", ["-C", dir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
+    const stream = await dockerClient().importImage(tar.stdout, { repo, tag });
     await new Promise<void>((resolve, reject) =>
       dockerClient().modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
     );
