@@ -28,7 +28,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<{ exitCode: number;
   });
   const container = await docker.createContainer({
     Image: opts.image,
-    Cmd: opts.cmd,
+    // The command replaces the image's entrypoint too: service images start their daemon there.
+    Entrypoint: opts.cmd,
+    Cmd: [],
     Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
     Labels: { ...runLabels(opts.runId, "none"), "firedrill.role": "one-shot" },
     HostConfig: { Binds: binds, NetworkMode: opts.network },

@@ -1,0 +1,80 @@
+"""Settings from the environment: the same image runs on node1 and node2 and in the app's tests."""
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env(name, default=None):
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"environment variable {name} is required")
+    return value
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+NODE_NAME = env("NODE_NAME", "unknown")
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "django_prometheus",
+    "todo",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "todo.middleware.ServedByMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "todo_site.urls"
+WSGI_APPLICATION = "todo_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+# Short timeouts: when this node's database dies or freezes, requests must fail fast (and /healthz
+# must say so quickly) instead of hanging until HAProxy gives up.
+DB_CONNECT_TIMEOUT = int(env("DB_CONNECT_TIMEOUT", "2"))
+DATABASES = {
+    "default": {
+        "ENGINE": "django_prometheus.db.backends.mysql",
+        "HOST": env("DB_HOST", "127.0.0.1"),
+        "PORT": env("DB_PORT", "3306"),
+        "NAME": env("DB_NAME", "todo"),
+        "USER": env("DB_USER", "todo"),
+        "PASSWORD": env("DB_PASSWORD", ""),
+        "CONN_MAX_AGE": 60,
+        "OPTIONS": {
+            "charset": "utf8mb4",
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "read_timeout": int(env("DB_READ_TIMEOUT", "5")),
+            "write_timeout": int(env("DB_WRITE_TIMEOUT", "5")),
+        },
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "/static/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stdout": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
