@@ -38,7 +38,8 @@ describe.each<ProfileName>(["hardened", "seed"])("smoke drill, %s profile", (pro
     await lab?.down();
     const left = runId ? await leftovers(runId) : [];
     if (left.length > 0) result.findings.push(`left behind after down: ${left.join(", ")}`);
-    if (steps.done < steps.total) result.findings.push(`${steps.total - steps.done} step(s) failed; see the test output`);
+    if (steps.done < steps.total)
+      result.findings.push(`${steps.total - steps.done} step(s) failed; see the test output`);
     result.verdict = result.findings.length === 0 ? "pass" : "fail";
     writeDrillResult(inject("reportRunDir"), result);
     expect(left).toEqual([]);
@@ -75,7 +76,11 @@ describe.each<ProfileName>(["hardened", "seed"])("smoke drill, %s profile", (pro
     await waitUntil(
       "the list on node2",
       async () => {
-        const rows = await withRoot(db2, (c) => queryRows(c, "SELECT id FROM todo_list WHERE id = ?", [created.body.id]), db2.database);
+        const rows = await withRoot(
+          db2,
+          (c) => queryRows(c, "SELECT id FROM todo_list WHERE id = ?", [created.body.id]),
+          db2.database,
+        );
         return rows.length === 1 ? true : undefined;
       },
       { timeoutMs: 2000, intervalMs: 50 },

@@ -43,7 +43,11 @@ async function timeUpDown(): Promise<{ up: number; down: number }> {
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 await ensureEngine(progress, settings.dockerdLog);
@@ -63,7 +67,8 @@ for (let i = 0; i < warmRuns; i++) {
   warm.push(r.up);
   down.push(r.down);
 }
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} s  (runs: ${xs.map((x) => x.toFixed(1)).join(", ")})`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(1)} s  (runs: ${xs.map((x) => x.toFixed(1)).join(", ")})`;
 process.stdout.write(
   [
     `lab bench, profile ${profile}`,

@@ -15,7 +15,12 @@ const cli = path.join(repoRoot, "bin", "firedrill.mjs");
 
 async function firedrill(args: string[], env: NodeJS.ProcessEnv = process.env) {
   try {
-    const { stdout, stderr } = await run("node", [cli, ...args], { cwd: repoRoot, env, maxBuffer: 16 << 20, timeout: 280_000 });
+    const { stdout, stderr } = await run("node", [cli, ...args], {
+      cwd: repoRoot,
+      env,
+      maxBuffer: 16 << 20,
+      timeout: 280_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -58,16 +63,51 @@ describe("firedrill CLI against the engine", () => {
   });
 
   it("says what to do when no engine answers (and touches nothing)", async () => {
-    const r = await firedrill(["up"], { ...process.env, DOCKER_HOST: "unix:///tmp/firedrill-no-engine.sock" });
+    const r = await firedrill(["up"], {
+      ...process.env,
+      DOCKER_HOST: "unix:///tmp/firedrill-no-engine.sock",
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "firedrill up: no Docker engine answers at unix:///tmp/firedrill-no-engine.sock; start Docker (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a running engine, then run again\n",
     );
   });
 
+  it.runIf(process.getuid?.() === 0)("as a non-root user: says what to do, installs nothing", async () => {
+    // runuser drops to `nobody`, who may not use the root-owned socket nor install an engine.
+    const asNobody = async (env: NodeJS.ProcessEnv) => {
+      try {
+        await run("runuser", ["-u", "nobody", "--", "node", cli, "up"], {
+          cwd: repoRoot,
+          env,
+          timeout: 60_000,
+        });
+        return { code: 0, stderr: "" };
+      } catch (err) {
+        return err as { code: number; stderr: string };
+      }
+    };
+    const denied = await asNobody({ PATH: process.env.PATH });
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toBe(
+      "firedrill up: the Docker engine at unix:///var/run/docker.sock refuses this user (permission denied); add the user to the docker group and log in again, or run as root\n",
+    );
+    const none = await asNobody({
+      PATH: process.env.PATH,
+      DOCKER_HOST: "unix:///tmp/firedrill-no-engine.sock",
+    });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^firedrill up: no Docker engine answers at unix:\/\/\/tmp\/firedrill-no-engine\.sock; start Docker/,
+    );
+  });
+
   it("up --json, status, down; a run killed with SIGKILL is reaped by the next up", async () => {
     // A run killed mid-way: SIGKILL gives it no chance to clean up.
-    const killed = spawn("node", [cli, "up", "--profile", "seed", "--quiet"], { cwd: repoRoot, stdio: "ignore" });
+    const killed = spawn("node", [cli, "up", "--profile", "seed", "--quiet"], {
+      cwd: repoRoot,
+      stdio: "ignore",
+    });
     const killedRun = await waitUntil(
       "the doomed run creates containers",
       async () => {
@@ -95,7 +135,11 @@ describe("firedrill CLI against the engine", () => {
 
     const status = await firedrill(["status", "--json"]);
     expect(status.code).toBe(0);
-    const runs = JSON.parse(status.stdout) as { runId: string; containers: unknown[]; endpoints?: { runId: string } }[];
+    const runs = JSON.parse(status.stdout) as {
+      runId: string;
+      containers: unknown[];
+      endpoints?: { runId: string };
+    }[];
     const mine = runs.find((r) => r.runId === lab.runId);
     expect(mine?.containers).toHaveLength(9);
     expect(mine?.endpoints?.runId).toBe(lab.runId);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Progress } from "../progress/progress.ts";
 import { UserError } from "../util/errors.ts";
-import { engineAddress, engineAnswers } from "./docker-client.ts";
+import { engineAddress, engineAnswers, probeEngine } from "./docker-client.ts";
 
 const run = promisify(execFile);
 
@@ -50,7 +50,13 @@ export async function ensureEngine(
   logFile: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  if (await engineAnswers()) return;
+  const probe = await probeEngine();
+  if (probe.ok) return;
+  if (probe.code === "EACCES") {
+    throw new UserError(
+      `the Docker engine at ${engineAddress(env)} refuses this user (permission denied); add the user to the docker group and log in again, or run as root`,
+    );
+  }
   const reason = refusalReason(describeHost(env), engineAddress(env));
   if (reason) throw new UserError(reason);
 

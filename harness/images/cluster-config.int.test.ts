@@ -28,7 +28,8 @@ describe.each(profileNames)("cluster configuration, %s profile", (profile) => {
 
   it("Prometheus accepts prometheus.yml and its rules (promtool check config)", async () => {
     const files: Record<string, string> = { "/etc/prometheus/prometheus.yml": config.prometheus };
-    for (const [name, content] of Object.entries(config.rules)) files[`/etc/prometheus/rules/${name}`] = content;
+    for (const [name, content] of Object.entries(config.rules))
+      files[`/etc/prometheus/rules/${name}`] = content;
     const r = await runOnce({
       image: (await imageTags()).prometheus,
       cmd: ["promtool", "check", "config", "/etc/prometheus/prometheus.yml"],
@@ -44,7 +45,9 @@ describe.each(profileNames)("cluster configuration, %s profile", (profile) => {
     const all = readdirSync(rulesDir).filter((f) => f.endsWith(".yml"));
     const tests = all.filter((f) => f.endsWith(".test.yml"));
     expect(tests.length, "each profile has promtool tests for its rules").toBeGreaterThan(0);
-    const files = Object.fromEntries(all.map((f) => [`/rules/${f}`, readFileSync(path.join(rulesDir, f), "utf8")]));
+    const files = Object.fromEntries(
+      all.map((f) => [`/rules/${f}`, readFileSync(path.join(rulesDir, f), "utf8")]),
+    );
     const r = await runOnce({
       image: (await imageTags()).prometheus,
       cmd: ["sh", "-c", `cd /rules && promtool test rules ${tests.join(" ")}`],

@@ -13,6 +13,7 @@ const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 
 function onSignal(signal: NodeJS.Signals) {
   if (exiting) process.exit(128 + (signalNumbers[signal] ?? 1));
   exiting = true;
+  if (cleanups.size === 0) process.exit(128 + (signalNumbers[signal] ?? 1));
   process.stderr.write(`\nfiredrill: ${signal} received, removing this run's containers and network…\n`);
   const all = [...cleanups].map((fn) =>
     Promise.race([fn(), new Promise((r) => setTimeout(r, 30_000))]).catch((err) =>

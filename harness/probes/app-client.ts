@@ -36,7 +36,11 @@ export class AppClient {
     let body: unknown = text;
     if (String(res.headers["content-type"] ?? "").includes("application/json")) body = JSON.parse(text);
     const servedBy = res.headers["x-served-by"];
-    return { status: res.statusCode, body: body as T, servedBy: Array.isArray(servedBy) ? servedBy[0] : servedBy };
+    return {
+      status: res.statusCode,
+      body: body as T,
+      servedBy: Array.isArray(servedBy) ? servedBy[0] : servedBy,
+    };
   }
 
   createList(title: string) {

@@ -7,13 +7,19 @@ export function serverStates(metricsText: string, proxy = "app"): Record<string,
   const states: Record<string, ServerState> = {};
   const re = /^haproxy_server_status\{([^}]*)\}\s+1(?:\.0)?\s*$/gm;
   for (const m of metricsText.matchAll(re)) {
-    const labels = Object.fromEntries([...(m[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
-    if (labels.proxy === proxy && labels.server) states[labels.server] = (labels.state as ServerState) ?? "unknown";
+    const labels = Object.fromEntries(
+      [...(m[1] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (labels.proxy === proxy && labels.server)
+      states[labels.server] = (labels.state as ServerState) ?? "unknown";
   }
   return states;
 }
 
-export async function fetchServerStates(metricsUrl: string, proxy = "app"): Promise<Record<string, ServerState>> {
+export async function fetchServerStates(
+  metricsUrl: string,
+  proxy = "app",
+): Promise<Record<string, ServerState>> {
   const res = await request(metricsUrl, { headersTimeout: 3000, bodyTimeout: 3000 });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`HAProxy metrics answered ${res.statusCode}`);

@@ -1,4 +1,12 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import path from "node:path";
 
 export type Verdict = "pass" | "fail" | "skipped";
@@ -20,7 +28,10 @@ export function drillDir(runDir: string, drill: string, profile: string): string
 }
 
 export function writeDrillResult(runDir: string, result: DrillResult): void {
-  writeFileSync(path.join(drillDir(runDir, result.drill, result.profile), "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(
+    path.join(drillDir(runDir, result.drill, result.profile), "result.json"),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
 }
 
 /** Gathers every drill's result.json into summary.json (sorted, so runs diff cleanly). */
@@ -28,7 +39,9 @@ export function writeSummary(runDir: string): DrillResult[] {
   const results: DrillResult[] = [];
   if (existsSync(runDir)) {
     for (const drill of readdirSync(runDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      for (const profile of readdirSync(path.join(runDir, drill.name), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const profile of readdirSync(path.join(runDir, drill.name), { withFileTypes: true }).filter((d) =>
+        d.isDirectory(),
+      )) {
         const file = path.join(runDir, drill.name, profile.name, "result.json");
         if (existsSync(file)) results.push(JSON.parse(readFileSync(file, "utf8")) as DrillResult);
       }

@@ -5,13 +5,22 @@ import { dockerClient } from "../engine/docker-client.ts";
 export async function leftovers(runId: string): Promise<string[]> {
   const docker = dockerClient();
   const filters = JSON.stringify({ label: [`${LABEL_FIREDRILL}=1`, `${LABEL_RUN}=${runId}`] });
-  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+  const [containers, networks] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+  ]);
   return [...containers.map((c) => `container ${c.Names[0]}`), ...networks.map((n) => `network ${n.Name}`)];
 }
 
 export async function allFiredrill(): Promise<string[]> {
   const docker = dockerClient();
   const filters = JSON.stringify({ label: [`${LABEL_FIREDRILL}=1`] });
-  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
-  return [...containers.map((c) => `container ${c.Names[0]} (${c.Labels[LABEL_RUN]})`), ...networks.map((n) => `network ${n.Name}`)];
+  const [containers, networks] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+  ]);
+  return [
+    ...containers.map((c) => `container ${c.Names[0]} (${c.Labels[LABEL_RUN]})`),
+    ...networks.map((n) => `network ${n.Name}`),
+  ];
 }

@@ -39,7 +39,9 @@ export async function runOnce(opts: RunOnceOptions): Promise<{ exitCode: number;
     await container.start();
     const waited = (await Promise.race([
       container.wait(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`${opts.cmd.join(" ")} still running`)), opts.timeoutMs ?? 300_000)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`${opts.cmd.join(" ")} still running`)), opts.timeoutMs ?? 300_000),
+      ),
     ])) as { StatusCode: number };
     const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     return { exitCode: waited.StatusCode, output: demuxLogs(logs) };

@@ -24,6 +24,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   return () => {
     const results = writeSummary(runDir);
     linkLatest(settings.reportsDir, runId);
-    process.stderr.write(`\nfiredrill: ${results.length} drill result(s) in ${path.relative(process.cwd(), runDir)}/summary.json\n`);
+    process.stderr.write(
+      `\nfiredrill: ${results.length} drill result(s) in ${path.relative(process.cwd(), runDir)}/summary.json\n`,
+    );
   };
 }

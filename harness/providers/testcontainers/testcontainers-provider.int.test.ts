@@ -15,7 +15,11 @@ const unique = (p: string) => `${p}-${Date.now()}-${Math.random().toString(36).s
 
 async function listTitleOn(lab: Lab, node: "node1" | "node2", id: number): Promise<string | undefined> {
   const db = lab.endpoints.nodes[node].db;
-  const rows = await withRoot(db, (c) => queryRows(c, "SELECT title FROM todo_list WHERE id = ?", [id]), db.database);
+  const rows = await withRoot(
+    db,
+    (c) => queryRows(c, "SELECT title FROM todo_list WHERE id = ?", [id]),
+    db.database,
+  );
   return rows[0]?.title as string | undefined;
 }
 
@@ -42,17 +46,31 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
 
   it("binds every host port on 127.0.0.1 and labels every container and the network", async () => {
     const docker = dockerClient();
-    const containers = await docker.listContainers({ filters: JSON.stringify({ label: [`${LABEL_RUN}=${lab.runId}`] }) });
-    expect(containers.map((c) => c.Labels["firedrill.role"]).sort()).toEqual(
-      ["alertmanager", "haproxy", "node1-app", "node1-db", "node1-exporter", "node2-app", "node2-db", "node2-exporter", "prometheus"],
-    );
+    const containers = await docker.listContainers({
+      filters: JSON.stringify({ label: [`${LABEL_RUN}=${lab.runId}`] }),
+    });
+    expect(containers.map((c) => c.Labels["firedrill.role"]).sort()).toEqual([
+      "alertmanager",
+      "haproxy",
+      "node1-app",
+      "node1-db",
+      "node1-exporter",
+      "node2-app",
+      "node2-db",
+      "node2-exporter",
+      "prometheus",
+    ]);
     for (const c of containers) {
       expect(c.Labels[LABEL_FIREDRILL]).toBe("1");
-      const bindings = Object.values((await docker.getContainer(c.Id).inspect()).HostConfig.PortBindings ?? {}).flat();
+      const bindings = Object.values(
+        (await docker.getContainer(c.Id).inspect()).HostConfig.PortBindings ?? {},
+      ).flat();
       expect(bindings.length).toBeGreaterThan(0);
       for (const b of bindings as { HostIp: string }[]) expect(b.HostIp).toBe("127.0.0.1");
     }
-    const networks = await docker.listNetworks({ filters: JSON.stringify({ label: [`${LABEL_RUN}=${lab.runId}`] }) });
+    const networks = await docker.listNetworks({
+      filters: JSON.stringify({ label: [`${LABEL_RUN}=${lab.runId}`] }),
+    });
     expect(networks).toHaveLength(1);
   });
 
@@ -62,10 +80,14 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
     expect(created.status).toBe(201);
     const id = created.body.id;
     for (const node of ["node1", "node2"] as const) {
-      await waitUntil(`list ${id} on ${node}`, async () => ((await listTitleOn(lab, node, id)) === title ? true : undefined), {
-        timeoutMs: 2000,
-        intervalMs: 50,
-      });
+      await waitUntil(
+        `list ${id} on ${node}`,
+        async () => ((await listTitleOn(lab, node, id)) === title ? true : undefined),
+        {
+          timeoutMs: 2000,
+          intervalMs: 50,
+        },
+      );
     }
   });
 
@@ -78,10 +100,14 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
       db.database,
     );
     const id = (result as { insertId: number }).insertId;
-    await waitUntil(`node2's list ${id} on node1`, async () => ((await listTitleOn(lab, "node1", id)) === title ? true : undefined), {
-      timeoutMs: 5000,
-      intervalMs: 50,
-    });
+    await waitUntil(
+      `node2's list ${id} on node1`,
+      async () => ((await listTitleOn(lab, "node1", id)) === title ? true : undefined),
+      {
+        timeoutMs: 5000,
+        intervalMs: 50,
+      },
+    );
   });
 
   it("never collides auto-increment ids written on both nodes at once", async () => {
@@ -92,7 +118,9 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
         async (c) => {
           const ids: number[] = [];
           for (let i = 0; i < 25; i++) {
-            const [r] = await c.query("INSERT INTO todo_list (title, created_at) VALUES (?, NOW(6))", [unique(`ai-${node}`)]);
+            const [r] = await c.query("INSERT INTO todo_list (title, created_at) VALUES (?, NOW(6))", [
+              unique(`ai-${node}`),
+            ]);
             ids.push((r as { insertId: number }).insertId);
           }
           return ids;
@@ -109,7 +137,11 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
         const all = [...ids1, ...ids2];
         for (const node of ["node1", "node2"] as const) {
           const db = lab.endpoints.nodes[node].db;
-          const rows = await withRoot(db, (c) => queryRows(c, "SELECT COUNT(*) AS n FROM todo_list WHERE id IN (?)", [all]), db.database);
+          const rows = await withRoot(
+            db,
+            (c) => queryRows(c, "SELECT COUNT(*) AS n FROM todo_list WHERE id IN (?)", [all]),
+            db.database,
+          );
           if (Number(rows[0]?.n) !== 50) return undefined;
         }
         return true;
@@ -118,7 +150,11 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
     );
     for (const node of ["node1", "node2"] as const) {
       const s = await slaveState(lab.endpoints.nodes[node].db);
-      expect({ io: s?.ioRunning, sql: s?.sqlRunning, errno: s?.lastSqlErrno }).toEqual({ io: "Yes", sql: "Yes", errno: 0 });
+      expect({ io: s?.ioRunning, sql: s?.sqlRunning, errno: s?.lastSqlErrno }).toEqual({
+        io: "Yes",
+        sql: "Yes",
+        errno: 0,
+      });
     }
   });
 
@@ -127,7 +163,9 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
     const served = await waitUntil(
       "a list created through HAProxy, answered by node2",
       async () => {
-        const r = await client.createList(unique("failover")).catch((e: Error) => ({ status: 0, servedBy: e.message }));
+        const r = await client
+          .createList(unique("failover"))
+          .catch((e: Error) => ({ status: 0, servedBy: e.message }));
         return r.status === 201 && r.servedBy === "node2" ? r : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250 },
@@ -150,7 +188,8 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
       if (profile === "hardened") {
         await waitUntil(
           "HAProxy marks node1 DOWN",
-          async () => ((await fetchServerStates(lab.endpoints.haproxy.metricsUrl)).node1 === "DOWN" ? true : undefined),
+          async () =>
+            (await fetchServerStates(lab.endpoints.haproxy.metricsUrl)).node1 === "DOWN" ? true : undefined,
           { timeoutMs: 15_000, intervalMs: 200 },
         );
         const r = await client.createList(unique("db-down"));
