@@ -7,6 +7,8 @@ import type { Lab } from "../../lab/lab.ts";
 import { LABEL_FIREDRILL, LABEL_RUN } from "../../lab/labels.ts";
 import { AppClient } from "../../probes/app-client.ts";
 import { fetchServerStates } from "../../probes/haproxy-metrics.ts";
+import { sumSamples } from "../../probes/metrics-text.ts";
+import { PrometheusClient } from "../../probes/prometheus-client.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";
 import { startTestLab } from "../../testing/lab-fixture.ts";
 import { waitUntil } from "../../util/wait-until.ts";
@@ -72,6 +74,52 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
       filters: JSON.stringify({ label: [`${LABEL_RUN}=${lab.runId}`] }),
     });
     expect(networks).toHaveLength(1);
+  });
+
+  it("counts requests of every gunicorn worker in one /metrics scrape", async () => {
+    const node1 = new AppClient(lab.endpoints.nodes.node1.app.url);
+    const scrape = async () => {
+      const res = await fetch(`${lab.endpoints.nodes.node1.app.url}/metrics`);
+      return sumSamples(await res.text(), "django_http_requests_total_by_method_total", { method: "POST" });
+    };
+    const before = await scrape();
+    // Two workers share the load; a scrape that saw only one worker would count about half.
+    for (let i = 0; i < 20; i++) expect((await node1.createList(unique("metrics"))).status).toBe(201);
+    expect((await scrape()) - before).toBe(20);
+  });
+
+  it("is scraped by Prometheus: every target up; replication metrics only where the grants allow", async () => {
+    const prometheus = new PrometheusClient(lab.endpoints.prometheus.url);
+    const targets = await waitUntil(
+      "every Prometheus target up",
+      async () => {
+        const ts = await prometheus.targets();
+        // Right after start the target list is still being filled in.
+        if (ts.length < 7) throw new Error(`${ts.length} of 7 targets known`);
+        const down = ts.filter((t) => t.health !== "up");
+        if (down.length > 0)
+          throw new Error(down.map((t) => `${t.labels.instance}: ${t.health} ${t.lastError}`).join("; "));
+        return ts;
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
+    expect(targets.map((t) => t.labels.job).sort()).toEqual([
+      "alertmanager",
+      "app",
+      "app",
+      "haproxy",
+      "mysqld",
+      "mysqld",
+      "prometheus",
+    ]);
+    const slaveIo = await prometheus.query("mysql_slave_status_slave_io_running");
+    if (profile === "hardened") {
+      expect(slaveIo.map((s) => `${s.metric.node}=${s.value}`).sort()).toEqual(["node1=1", "node2=1"]);
+    } else {
+      // The seed's exporter user lacks SLAVE MONITOR, as the original's: replication is invisible.
+      expect(slaveIo).toEqual([]);
+      expect((await prometheus.query("mysql_up")).map((s) => s.value)).toEqual([1, 1]);
+    }
   });
 
   it("replicates a list created through HAProxy to both databases within 2 s", async () => {
