@@ -102,6 +102,31 @@ describe("firedrill CLI against the engine", () => {
     );
   });
 
+  it("Ctrl-C during up removes what the run started and exits 130", async () => {
+    const child = spawn("node", [cli, "up", "--profile", "hardened"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const runId = await waitUntil(
+      "the run creates its databases",
+      async () => {
+        const cs = await dockerClient().listContainers({
+          all: true,
+          filters: JSON.stringify({ label: [`${LABEL_FIREDRILL}=1`, `${LABEL_PID}=${child.pid}`] }),
+        });
+        return cs.length >= 2 ? cs[0]?.Labels[LABEL_RUN] : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("SIGINT received, removing this run's containers and network");
+    expect(await leftovers(runId)).toEqual([]);
+  });
+
   it("up --json, status, down; a run killed with SIGKILL is reaped by the next up", async () => {
     // A run killed mid-way: SIGKILL gives it no chance to clean up.
     const killed = spawn("node", [cli, "up", "--profile", "seed", "--quiet"], {

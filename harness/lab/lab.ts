@@ -36,6 +36,14 @@ export interface Lab extends AsyncDisposable {
   readonly endpoints: LabEndpoints;
   /** The engine handle of one service's container, by topology alias (e.g. "node1-db"). */
   container(alias: string): Docker.Container;
+  /** The container's address on the lab network (it can change when a container restarts). */
+  ipOf(alias: string): Promise<string>;
+  /** The lab network's name, for helper containers that join it. */
+  readonly networkName: string;
+  /** Labels every helper container of this run must carry, so down and the reaper find it. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The network-admin helper image (nft, tc) that faults run in a target's network namespace. */
+  readonly netadminImage: string;
   /** Removes every container and the network of this run; idempotent. */
   down(): Promise<void>;
 }

@@ -97,7 +97,16 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
     const endpoints = endpointsOf(runId, profile, started, dbs, secrets);
     await waitThroughHaproxy(endpoints, progress);
     progress.step(`lab ${runId} is up: ${endpoints.haproxy.url}`);
-    return makeLab(runId, profile, endpoints, started, down);
+    return makeLab({
+      runId,
+      profile,
+      endpoints,
+      started,
+      down,
+      networkName,
+      labels,
+      netadminImage: opts.images.netadmin,
+    });
   } catch (err) {
     progress.warn(
       `lab ${runId} failed to come up: ${describe(err).split("\n")[0]}; removing what was started`,
@@ -342,19 +351,42 @@ async function waitThroughHaproxy(endpoints: LabEndpoints, progress: Progress): 
   progress.detail("HAProxy routes to the app");
 }
 
-function makeLab(
-  runId: string,
-  profile: ProfileName,
-  endpoints: LabEndpoints,
-  started: Map<string, StartedTestContainer>,
-  down: () => Promise<void>,
-): Lab {
+interface LabParts {
+  runId: string;
+  profile: ProfileName;
+  endpoints: LabEndpoints;
+  started: Map<string, StartedTestContainer>;
+  down: () => Promise<void>;
+  networkName: string;
+  labels: Record<string, string>;
+  netadminImage: string;
+}
+
+function makeLab({
+  runId,
+  profile,
+  endpoints,
+  started,
+  down,
+  networkName,
+  labels,
+  netadminImage,
+}: LabParts): Lab {
   let downed: Promise<void> | undefined;
+  const container = (alias: string) => dockerClient().getContainer(mustGet(started, alias).getId());
   const lab: Lab = {
     runId,
     profile,
     endpoints,
-    container: (alias) => dockerClient().getContainer(mustGet(started, alias).getId()),
+    networkName,
+    labels,
+    netadminImage,
+    container,
+    ipOf: async (alias) => {
+      const ip = (await container(alias).inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
+      if (!ip) throw new Error(`${alias} has no address on ${networkName} (is it running?)`);
+      return ip;
+    },
     down: () => (downed ??= down()),
     [Symbol.asyncDispose]: () => lab.down(),
   };

@@ -1,0 +1,90 @@
+/**
+ * A run's history, Jepsen-style: every operation is an `invoke` followed by `ok`, `fail` (it surely
+ * did not happen) or `info` (outcome unknown: a timeout may hide a write that happened). Faults go
+ * into the same history, so checkers see what broke when.
+ */
+export type OpKind = "create-list" | "add-item" | "read-item";
+
+export interface CreateListValue {
+  title: string;
+  id?: number;
+}
+export interface AddItemValue {
+  listId: number;
+  text: string;
+  id?: number;
+}
+export interface ReadItemValue {
+  itemId: number;
+  /** The text read; undefined when the item was not found. */
+  text?: string;
+  found?: boolean;
+}
+export type OpValue = CreateListValue | AddItemValue | ReadItemValue;
+
+interface OpBase {
+  /** Logical client (one per in-flight slot); invoke and completion share it. */
+  process: number;
+  op: OpKind;
+  value: OpValue;
+  /** Milliseconds since the history began (monotonic clock). */
+  time: number;
+}
+
+export type OpInvoke = OpBase & { type: "invoke" };
+export type OpOk = OpBase & { type: "ok"; node?: string; latencyMs: number };
+export type OpFail = OpBase & { type: "fail"; node?: string; latencyMs: number; error: string };
+export type OpInfo = OpBase & { type: "info"; node?: string; latencyMs: number; error: string };
+
+export interface FaultEvent {
+  type: "fault";
+  phase: "inject" | "heal";
+  fault: string;
+  time: number;
+  detail?: string;
+}
+
+/** First line of every history: when it began on the wall clock, for reports and logs. */
+export interface HistoryStart {
+  type: "start";
+  time: 0;
+  wallClock: string;
+  runId: string;
+}
+
+export type HistoryEvent = HistoryStart | OpInvoke | OpOk | OpFail | OpInfo | FaultEvent;
+export type OpCompletion = OpOk | OpFail | OpInfo;
+
+export function isCompletion(e: HistoryEvent): e is OpCompletion {
+  return e.type === "ok" || e.type === "fail" || e.type === "info";
+}
+
+export interface Operation {
+  invoke: OpInvoke;
+  /** Undefined when the history ended before the operation completed (counts as info). */
+  completion: OpCompletion | undefined;
+}
+
+/** Pairs each invoke with its completion by process (one operation in flight per process). */
+export function operations(history: readonly HistoryEvent[]): Operation[] {
+  const open = new Map<number, Operation>();
+  const ops: Operation[] = [];
+  for (const e of history) {
+    if (e.type === "invoke") {
+      const op = { invoke: e, completion: undefined };
+      open.set(e.process, op);
+      ops.push(op);
+    } else if (isCompletion(e)) {
+      const op = open.get(e.process);
+      if (op) {
+        op.completion = e;
+        open.delete(e.process);
+      }
+    }
+  }
+  return ops;
+}
+
+export function faultEvents(history: readonly HistoryEvent[]): FaultEvent[] {
+  return history.filter((e): e is FaultEvent => e.type === "fault");
+}

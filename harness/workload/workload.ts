@@ -1,0 +1,229 @@
+import * as hdr from "hdr-histogram-js";
+import { Agent, request } from "undici";
+import type { HistoryRecorder } from "../history/history-file.ts";
+import type { OpCompletion, OpKind, OpValue } from "../history/history.ts";
+
+export interface RatePhase {
+  /** Operations per second during this phase (ramps are a list of phases). */
+  rate: number;
+  seconds: number;
+}
+
+export interface WorkloadOptions {
+  baseUrl: string;
+  phases: readonly RatePhase[];
+  /** Hard bound on operations, whatever the phases say. */
+  maxOps: number;
+  /** Most operations in flight at once; an arrival beyond it is counted as dropped, not queued. */
+  concurrency: number;
+  timeoutMs: number;
+  /** Relative weights of the operations. */
+  mix?: Partial<Record<OpKind, number>>;
+  /** Prefix of every title and text this run writes, so checkers can tell its rows from others. */
+  tag: string;
+  history: HistoryRecorder;
+  /** Stop early (e.g. a drill's deadline). */
+  signal?: AbortSignal;
+}
+
+export interface WorkloadResult {
+  invoked: number;
+  ok: number;
+  fail: number;
+  info: number;
+  /** Arrivals not sent because `concurrency` operations were already in flight. */
+  dropped: number;
+  seconds: number;
+  latency: { p50: number; p90: number; p99: number; max: number; count: number };
+}
+
+/** Validates options before anything is sent: one clear message per mistake. */
+export function checkWorkloadOptions(
+  o: Pick<WorkloadOptions, "phases" | "maxOps" | "concurrency" | "timeoutMs">,
+  capSeconds = 3600,
+): void {
+  if (o.phases.length === 0) throw new Error("workload needs at least one rate phase");
+  for (const p of o.phases) {
+    if (!(p.rate > 0) || !Number.isFinite(p.rate))
+      throw new Error(`rate must be a positive number of operations per second, not ${p.rate}`);
+    if (!(p.seconds > 0)) throw new Error(`phase duration must be positive, not ${p.seconds}`);
+  }
+  const total = o.phases.reduce((s, p) => s + p.seconds, 0);
+  if (total > capSeconds) throw new Error(`workload lasts ${total} s, over the cap of ${capSeconds} s`);
+  if (!(o.maxOps > 0 && Number.isInteger(o.maxOps)))
+    throw new Error(`maxOps must be a positive integer, not ${o.maxOps}`);
+  if (!(o.concurrency > 0 && Number.isInteger(o.concurrency)))
+    throw new Error(`concurrency must be a positive integer, not ${o.concurrency}`);
+  if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, not ${o.timeoutMs}`);
+}
+
+/** Which arrival falls at which time: phase by phase at that phase's constant rate. */
+export function arrivalTimes(phases: readonly RatePhase[], maxOps: number): number[] {
+  const times: number[] = [];
+  let start = 0;
+  for (const p of phases) {
+    const n = Math.floor(p.rate * p.seconds);
+    for (let k = 0; k < n && times.length < maxOps; k++) times.push(start + (k * 1000) / p.rate);
+    start += p.seconds * 1000;
+  }
+  return times;
+}
+
+const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "read-item": 4 };
+
+/**
+ * Open-model generator: operations start on a fixed schedule whether or not earlier ones finished,
+ * so a stalled server cannot hide its latency by slowing the client down (no coordinated omission).
+ */
+export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
+  checkWorkloadOptions(o);
+  const agent = new Agent({ connections: o.concurrency, keepAliveTimeout: 4000, pipelining: 1 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const mix = { ...defaultMix, ...o.mix };
+  const weights = Object.entries(mix).filter(([, w]) => w > 0) as [OpKind, number][];
+  const totalWeight = weights.reduce((s, [, w]) => s + w, 0);
+  const pick = (): OpKind => {
+    let r = Math.random() * totalWeight;
+    for (const [k, w] of weights) if ((r -= w) < 0) return k;
+    return weights[0]![0];
+  };
+
+  const lists: number[] = [];
+  const items: number[] = [];
+  const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
+  const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0 };
+  const inflight = new Set<Promise<void>>();
+  let seq = 0;
+
+  const one = async (process: number): Promise<void> => {
+    let kind = pick();
+    // Nothing to add to or read yet: create first.
+    if (kind === "add-item" && lists.length === 0) kind = "create-list";
+    if (kind === "read-item" && items.length === 0) kind = lists.length === 0 ? "create-list" : "add-item";
+    const n = seq++;
+    let value: OpValue;
+    let path: string;
+    let body: string | undefined;
+    if (kind === "create-list") {
+      value = { title: `${o.tag}-l${n}` };
+      path = "/api/lists";
+      body = JSON.stringify({ title: value.title });
+    } else if (kind === "add-item") {
+      const listId = lists[Math.floor(Math.random() * lists.length)]!;
+      value = { listId, text: `${o.tag}-i${n}` };
+      path = `/api/lists/${listId}/items`;
+      body = JSON.stringify({ text: value.text });
+    } else {
+      // Mostly recent writes: reads right after acknowledgement are where stale reads hide.
+      const recent = items.slice(-50);
+      const itemId = recent[Math.floor(Math.random() * recent.length)]!;
+      value = { itemId };
+      path = `/api/items/${itemId}`;
+    }
+    const t0 = o.history.now();
+    o.history.append({ type: "invoke", process, op: kind, value, time: t0 });
+    counts.invoked++;
+    let completion: OpCompletion;
+    try {
+      const res = await request(`${o.baseUrl}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body,
+        dispatcher: agent,
+        headersTimeout: o.timeoutMs,
+        bodyTimeout: o.timeoutMs,
+        signal: AbortSignal.timeout(o.timeoutMs),
+      });
+      const text = await res.body.text();
+      const node = (res.headers["x-served-by"] as string | undefined) ?? undefined;
+      const t1 = o.history.now();
+      const base = { process, op: kind, time: t1, node, latencyMs: t1 - t0 };
+      completion = classify(kind, value, res.statusCode, text, node, base);
+    } catch (err) {
+      const t1 = o.history.now();
+      const e = err as Error & { code?: string };
+      const error = `${e.code ?? e.name}: ${e.message}`;
+      // Refused: the request never reached a server, so it surely did not happen. Anything else
+      // (timeout, reset) may hide a write that did: unknown outcome.
+      const definite = e.code === "ECONNREFUSED" || kind === "read-item";
+      completion = {
+        type: definite ? "fail" : "info",
+        process,
+        op: kind,
+        value,
+        time: t1,
+        latencyMs: t1 - t0,
+        error,
+      };
+    }
+    o.history.append(completion);
+    histogram.recordValue(Math.max(1, Math.round(completion.latencyMs)));
+    counts[completion.type]++;
+    if (completion.type === "ok") {
+      if (kind === "create-list") lists.push((completion.value as { id: number }).id);
+      if (kind === "add-item") items.push((completion.value as { id: number }).id);
+    }
+  };
+
+  const schedule = arrivalTimes(o.phases, o.maxOps);
+  const start = o.history.now();
+  for (const at of schedule) {
+    if (o.signal?.aborted) break;
+    const wait = start + at - o.history.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const process = freeProcesses.pop();
+    if (process === undefined) {
+      counts.dropped++;
+      continue;
+    }
+    const p: Promise<void> = one(process).finally(() => {
+      freeProcesses.push(process);
+      inflight.delete(p);
+    });
+    inflight.add(p);
+  }
+  await Promise.all(inflight);
+  await agent.close();
+  const seconds = (o.history.now() - start) / 1000;
+  const latency = {
+    p50: histogram.getValueAtPercentile(50),
+    p90: histogram.getValueAtPercentile(90),
+    p99: histogram.getValueAtPercentile(99),
+    max: histogram.maxValue,
+    count: histogram.totalCount,
+  };
+  histogram.destroy();
+  return { ...counts, seconds, latency };
+}
+
+function classify(
+  kind: OpKind,
+  value: OpValue,
+  status: number,
+  text: string,
+  node: string | undefined,
+  base: { process: number; op: OpKind; time: number; node: string | undefined; latencyMs: number },
+): OpCompletion {
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = {};
+  }
+  if (kind === "read-item") {
+    if (status === 200)
+      return { ...base, type: "ok", value: { ...value, text: String(json.text), found: true } };
+    if (status === 404 && node) return { ...base, type: "ok", value: { ...value, found: false } };
+    return { ...base, type: "fail", value, error: `HTTP ${status}` };
+  }
+  if (status === 201) return { ...base, type: "ok", value: { ...value, id: Number(json.id) } };
+  // 4xx from the app: refused before writing. HAProxy's own 503 (no node header): no server took it.
+  if ((status >= 400 && status < 500) || (status === 503 && !node))
+    return { ...base, type: "fail", value, error: `HTTP ${status}` };
+  // A 5xx from a node or a 502/504 from HAProxy may come after the row was written.
+  return { ...base, type: "info", value, error: `HTTP ${status}${node ? ` from ${node}` : ""}` };
+}
