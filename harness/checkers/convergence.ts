@@ -22,18 +22,19 @@ export function sameData(a: NodeState | undefined, b: NodeState | undefined): bo
 }
 
 /**
- * Both databases hold the same data (CHECKSUM TABLE) within `boundSeconds` of the heal; the time it
- * took is the figure. GTID positions are reported beside it (with file-and-position replication
+ * Both databases hold the same data (CHECKSUM TABLE) within `boundSeconds` of `since` — the later of
+ * the heal and the last write, since replicas under steady writes are never equal at an instant;
+ * the time it took is the figure. GTID positions are reported beside it (with file-and-position replication
  * and no log_slave_updates they legitimately differ, so they do not decide).
  */
 export function checkConvergence(
   samples: readonly ConvergenceSample[],
-  healTime: number,
+  since: number,
   boundSeconds: number,
 ): Verdict {
-  const first = samples.find((s) => s.time >= healTime && sameData(s.node1, s.node2));
+  const first = samples.find((s) => s.time >= since && sameData(s.node1, s.node2));
   const last = samples.at(-1);
-  const seconds = first ? Math.max(0, (first.time - healTime) / 1000) : null;
+  const seconds = first ? Math.max(0, (first.time - since) / 1000) : null;
   const gtidEqual =
     last?.node1 && last.node2 ? Number(last.node1.gtidCurrentPos === last.node2.gtidCurrentPos) : null;
   if (!first) {
@@ -49,7 +50,7 @@ export function checkConvergence(
       findings: [
         {
           kind: "diverged",
-          message: `the replicas still differ ${boundSeconds} s after heal: ${diff.join(", ")}`,
+          message: `the replicas still differ after the heal and the last write: ${diff.join(", ")}`,
           evidence: last,
         },
       ],
@@ -64,7 +65,7 @@ export function checkConvergence(
       ? [
           {
             kind: "slow-convergence",
-            message: `converged ${seconds!.toFixed(1)} s after heal, over the bound of ${boundSeconds} s`,
+            message: `converged ${seconds!.toFixed(1)} s after the heal and the last write, over the bound of ${boundSeconds} s`,
           },
         ]
       : [],

@@ -19,6 +19,8 @@ export interface DrillResult {
   reason?: string;
   figures: Record<string, number | null>;
   findings: string[];
+  /** What the drill expected of this profile and whether it was met. */
+  expectations?: { description: string; met: boolean; detail?: string }[];
 }
 
 export function drillDir(runDir: string, drill: string, profile: string): string {

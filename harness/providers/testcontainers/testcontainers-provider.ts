@@ -18,6 +18,7 @@ import { nodeNames, service, type NodeName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
 import { randomSecret } from "../../util/random-secret.ts";
 import { waitUntil } from "../../util/wait-until.ts";
+import { freePort } from "./free-port.ts";
 import { onLoopbackOnly } from "./loopback.ts";
 import { demuxLogs } from "../../engine/demux-logs.ts";
 
@@ -127,15 +128,16 @@ interface Ctx {
   secrets: Secrets;
 }
 
-/** Common settings of every lab container: labels, name, network alias, loopback-only ports. */
-function prepare<T extends GenericContainer>(ctx: Ctx, alias: string, container: T): T {
+/** Common settings of every lab container: labels, name, network alias, loopback-only pinned ports. */
+async function prepare<T extends GenericContainer>(ctx: Ctx, alias: string, container: T): Promise<T> {
   const spec = service(alias);
+  const ports = await Promise.all(spec.ports.map(async (p) => ({ container: p, host: await freePort() })));
   container
     .withName(`${ctx.opts.runId}-${alias}`)
     .withLabels({ ...ctx.labels, [LABEL_ROLE]: alias, [LABEL_SERVER]: spec.server })
     .withNetworkMode(ctx.networkName)
     .withNetworkAliases(alias)
-    .withExposedPorts(...spec.ports)
+    .withExposedPorts(...ports)
     .withStartupTimeout(120_000);
   return onLoopbackOnly(container);
 }
@@ -183,7 +185,7 @@ async function startDatabase(ctx: Ctx, node: NodeName): Promise<void> {
         mode: 0o644,
       },
     ]);
-  await startNamed(ctx, alias, prepare(ctx, alias, container));
+  await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
 function dbEndpoint(
@@ -237,7 +239,7 @@ async function startExporter(ctx: Ctx, node: NodeName): Promise<void> {
   const container = new GenericContainer(ctx.opts.images["mysqld-exporter"])
     .withEnvironment({ DATA_SOURCE_NAME: `${user}:${password}@(${node}-db:3306)/` })
     .withWaitStrategy(Wait.forHttp("/metrics", 9104).forStatusCode(200));
-  await startNamed(ctx, alias, prepare(ctx, alias, container));
+  await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
 async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
@@ -256,7 +258,7 @@ async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
       DJANGO_MIGRATE: node === "node1" ? "run" : "wait",
     })
     .withWaitStrategy(Wait.forHttp("/healthz", 8000).forStatusCode(200));
-  await startNamed(ctx, alias, prepare(ctx, alias, container));
+  await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
 async function startHaproxy(ctx: Ctx): Promise<void> {
@@ -269,7 +271,7 @@ async function startHaproxy(ctx: Ctx): Promise<void> {
       { content: ctx.config.haproxy, target: "/etc/haproxy/haproxy.cfg", mode: 0o644 },
     ])
     .withWaitStrategy(Wait.forHttp("/metrics", 8404).forStatusCode(200));
-  await startNamed(ctx, "haproxy", prepare(ctx, "haproxy", container));
+  await startNamed(ctx, "haproxy", await prepare(ctx, "haproxy", container));
 }
 
 async function startPrometheus(ctx: Ctx): Promise<void> {
@@ -284,7 +286,7 @@ async function startPrometheus(ctx: Ctx): Promise<void> {
   const container = new GenericContainer(ctx.opts.images.prometheus)
     .withCopyContentToContainer(files)
     .withWaitStrategy(Wait.forHttp("/-/ready", 9090).forStatusCode(200));
-  await startNamed(ctx, "prometheus", prepare(ctx, "prometheus", container));
+  await startNamed(ctx, "prometheus", await prepare(ctx, "prometheus", container));
 }
 
 async function startAlertmanager(ctx: Ctx): Promise<void> {
@@ -293,7 +295,7 @@ async function startAlertmanager(ctx: Ctx): Promise<void> {
       { content: ctx.config.alertmanager, target: "/etc/alertmanager/alertmanager.yml", mode: 0o644 },
     ])
     .withWaitStrategy(Wait.forHttp("/-/ready", 9093).forStatusCode(200));
-  await startNamed(ctx, "alertmanager", prepare(ctx, "alertmanager", container));
+  await startNamed(ctx, "alertmanager", await prepare(ctx, "alertmanager", container));
 }
 
 function mustGet(started: Map<string, StartedTestContainer>, alias: string): StartedTestContainer {

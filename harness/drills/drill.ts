@@ -1,0 +1,35 @@
+import type { ProfileName } from "../config/profiles.ts";
+import type { HistoryRecorder } from "../history/history-file.ts";
+import type { Lab } from "../lab/lab.ts";
+import type { Progress } from "../progress/progress.ts";
+import type { Verdict } from "../checkers/verdict.ts";
+
+export interface DrillContext {
+  lab: Lab;
+  profile: ProfileName;
+  history: HistoryRecorder;
+  /** Prefix of every row this drill writes. */
+  tag: string;
+  dir: string;
+  progress: Progress;
+}
+
+export interface DrillOutcome {
+  verdicts: Verdict[];
+  /** Key figures for the summary (failover seconds, writes lost, …). */
+  figures: Record<string, number | null>;
+  /** What this profile was expected to show, and whether it did; unmet expectations fail the drill. */
+  expectations: { description: string; met: boolean; detail?: string }[];
+}
+
+/** A drill: a named runbook that acts on a lab and states what it expects of each profile. */
+export interface DrillDefinition {
+  id: string;
+  title: string;
+  expects: Record<ProfileName, string>;
+  run(ctx: DrillContext): Promise<DrillOutcome>;
+}
+
+export function expectation(description: string, met: boolean, detail?: string) {
+  return { description, met, ...(detail ? { detail } : {}) };
+}

@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ProfileName } from "../config/profiles.ts";
+import { FaultUnsupportedError } from "../faults/fault.ts";
+import { HistoryRecorder } from "../history/history-file.ts";
+import type { Lab } from "../lab/lab.ts";
+import { startLab } from "../lab/start-lab.ts";
+import type { Progress } from "../progress/progress.ts";
+import { lastLogLines } from "../providers/testcontainers/testcontainers-provider.ts";
+import { drillDir, writeDrillResult, type DrillResult } from "../report/run-report.ts";
+import type { Settings } from "../settings/settings.ts";
+import { topology } from "../topology/topology.ts";
+import { describe as describeError } from "../util/errors.ts";
+import type { DrillDefinition, DrillOutcome } from "./drill.ts";
+
+export interface RunDrillOptions {
+  runDir: string;
+  settings: Settings;
+  progress: Progress;
+}
+
+/**
+ * Lab up, drill, artifacts (history.jsonl, findings.json, result.json, container logs), lab down.
+ * The verdict is pass only when every expectation of this profile was met; a fault this machine
+ * cannot inject makes it skipped, with the reason.
+ */
+export async function runDrill(def: DrillDefinition, profile: ProfileName, o: RunDrillOptions): Promise<DrillResult> {
+  const dir = drillDir(o.runDir, def.id, profile);
+  const result: DrillResult = { drill: def.id, profile, verdict: "fail", figures: {}, findings: [] };
+  let lab: Lab | undefined;
+  let history: HistoryRecorder | undefined;
+  try {
+    o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
+    lab = await startLab({ profile, settings: o.settings, progress: o.progress });
+    history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
+    const outcome = await def.run({ lab, profile, history, tag: `${def.id}-${lab.runId}`, dir, progress: o.progress });
+    summarize(result, outcome);
+    writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(outcome, null, 2)}\n`);
+  } catch (err) {
+    if (err instanceof FaultUnsupportedError) {
+      result.verdict = "skipped";
+      result.reason = err.reason;
+    } else {
+      result.verdict = "fail";
+      result.findings.push(`drill crashed: ${describeError(err)}`);
+    }
+  } finally {
+    await history?.close();
+    if (lab) {
+      await saveLogs(lab, path.join(dir, "logs"));
+      await lab.down();
+    }
+    writeDrillResult(o.runDir, result);
+    o.progress.step(`drill ${def.id} (${profile}): ${result.verdict}${result.reason ? ` (${result.reason})` : ""}`);
+  }
+  return result;
+}
+
+function summarize(result: DrillResult, outcome: DrillOutcome): void {
+  result.figures = { ...outcome.figures };
+  for (const v of outcome.verdicts) {
+    for (const f of v.findings) result.findings.push(`${v.checker}: ${f.message}`);
+  }
+  const unmet = outcome.expectations.filter((e) => !e.met);
+  for (const e of unmet) result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
+  result.verdict = unmet.length === 0 ? "pass" : "fail";
+  result.expectations = outcome.expectations;
+}
+
+async function saveLogs(lab: Lab, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const s of topology) {
+    if (!s.image) continue;
+    writeFileSync(path.join(dir, `${s.alias}.log`), `${await lastLogLines(`${lab.runId}-${s.alias}`, 2000)}\n`);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Drill "crash-node1" — see harness/drills/crash-node1.ts for the runbook and what each profile is expected to show.
+ */
+import { describe, it } from "vitest";
+import type { ProfileName } from "../harness/config/profiles.ts";
+import { crashNode1 } from "../harness/drills/crash-node1.ts";
+import { runScenario } from "../harness/testing/run-scenario.ts";
+
+describe.each<ProfileName>(["hardened", "seed"])("crash-node1, %s profile", (profile) => {
+  it(crashNode1.expects[profile], (ctx) => runScenario(crashNode1, profile, ctx));
+});

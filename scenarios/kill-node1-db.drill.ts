@@ -1,0 +1,11 @@
+/**
+ * Drill "kill-node1-db" — see harness/drills/kill-node1-db.ts for the runbook and what each profile is expected to show.
+ */
+import { describe, it } from "vitest";
+import type { ProfileName } from "../harness/config/profiles.ts";
+import { killNode1Db } from "../harness/drills/kill-node1-db.ts";
+import { runScenario } from "../harness/testing/run-scenario.ts";
+
+describe.each<ProfileName>(["hardened", "seed"])("kill-node1-db, %s profile", (profile) => {
+  it(killNode1Db.expects[profile], (ctx) => runScenario(killNode1Db, profile, ctx));
+});
