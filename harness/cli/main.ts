@@ -4,6 +4,8 @@ import { resolveSettings } from "../settings/settings.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
 import { imagesCommand } from "./commands/images.ts";
+import { runCommand } from "./commands/run.ts";
+import { drills } from "../drills/registry.ts";
 import { statusCommand } from "./commands/status.ts";
 import { upCommand } from "./commands/up.ts";
 import type { CommandContext } from "./command-context.ts";
@@ -12,7 +14,13 @@ interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
-  run(values: Record<string, string | boolean | undefined>, ctx: CommandContext): Promise<number>;
+  /** Commands that take positional arguments say so; for the others a stray word is an error. */
+  positionals?: boolean;
+  run(
+    values: Record<string, string | boolean | undefined>,
+    ctx: CommandContext,
+    positionals: string[],
+  ): Promise<number>;
 }
 
 const help = { help: { type: "boolean", short: "h" } } as const;
@@ -36,6 +44,19 @@ const commands: Record<string, Command> = {
     usage: "down [--quiet]",
     options: { ...help, quiet: { type: "boolean" } },
     run: downCommand,
+  },
+  run: {
+    summary: "run one drill (both profiles unless --profile), exit 0 only when it passed",
+    usage: `run <drill> [--profile seed|hardened] [--rate N] [--duration S]\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  drills: ${Object.keys(drills).join(", ")}`,
+    options: {
+      ...help,
+      profile: { type: "string" },
+      rate: { type: "string" },
+      duration: { type: "string" },
+      quiet: { type: "boolean" },
+    },
+    positionals: true,
+    run: (values, ctx, positionals) => runCommand(values, positionals, ctx),
   },
   images: {
     summary: "build the lab's images, or confirm they are current",
@@ -71,11 +92,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
+    const parsed = parseArgs({
+      args: rest,
+      options: command.options,
+      strict: true,
+      allowPositionals: Boolean(command.positionals),
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    positionals = parsed.positionals;
   } catch (err) {
-    process.stderr.write(`firedrill ${name}: ${describe(err)}; run \`firedrill ${name} --help\`\n`);
+    // node's parser explains over several lines; the CLI promises one.
+    const oneLine = describe(err).replace(/\s*\n\s*/g, " ");
+    process.stderr.write(`firedrill ${name}: ${oneLine}; run \`firedrill ${name} --help\`\n`);
     return 2;
   }
   if (values.help) {
@@ -85,7 +115,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const settings = resolveSettings(env);
   const progress = stderrProgress({ quiet: Boolean(values.quiet) });
   try {
-    return await command.run(values, { settings, progress, env });
+    return await command.run(values, { settings, progress, env }, positionals);
   } catch (err) {
     if (err instanceof UserError) {
       process.stderr.write(`firedrill ${name}: ${err.message}\n`);

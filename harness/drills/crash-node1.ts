@@ -10,11 +10,17 @@ export const crashNode1: DrillDefinition = {
   id: "crash-node1",
   title: "Crash node1 under load",
   expects: {
-    hardened: "failover ≤ 2 s, no acknowledged write lost, no stale read, replicas converge ≤ 10 s after heal",
+    hardened:
+      "failover ≤ 2 s, no acknowledged write lost, no stale read, replicas converge ≤ 10 s after heal",
     seed: "traffic fails over (TCP check: slower); the 60 s MASTER_CONNECT_RETRY delays convergence past 10 s, and firedrill says so",
   },
   async run(ctx) {
-    const { workload, quietTime } = await faultUnderLoad(ctx, crashServer("node1"), { rate: 20, beforeSeconds: 4, faultSeconds: 10, afterSeconds: 12 });
+    const { workload, quietTime } = await faultUnderLoad(ctx, crashServer("node1"), {
+      rate: 20,
+      beforeSeconds: 4,
+      faultSeconds: 10,
+      afterSeconds: 12,
+    });
     const seed = ctx.profile === "seed";
     const v = await checkAfterHeal(ctx, {
       quietTime,
@@ -26,7 +32,11 @@ export const crashNode1: DrillDefinition = {
     const kinds = (name: string) => v[name]!.findings.map((f) => f.kind);
     const expectations = seed
       ? [
-          expectation("traffic fails over to node2 (its time is measured)", figures.failoverSeconds !== null, `failover ${figures.failoverSeconds} s`),
+          expectation(
+            "traffic fails over to node2 (its time is measured)",
+            figures.failoverSeconds !== null,
+            `failover ${figures.failoverSeconds} s`,
+          ),
           expectation(
             "firedrill detects the seed's slow convergence (or a divergence) after node1 returns",
             kinds("convergence").some((k) => k === "slow-convergence" || k === "diverged"),
@@ -34,11 +44,37 @@ export const crashNode1: DrillDefinition = {
           ),
         ]
       : [
-          expectation("failover ≤ 2 s", v.availability!.valid === true, v.availability!.findings.map((f) => f.message).join("; ")),
-          expectation("no acknowledged write lost", v.durability!.valid === true, v.durability!.findings.map((f) => f.message).slice(0, 5).join("; ")),
-          expectation("no stale read", v.staleReads!.valid === true, v.staleReads!.findings.map((f) => f.message).slice(0, 5).join("; ")),
-          expectation("replicas converge ≤ 10 s after heal", v.convergence!.valid === true, `converged after ${figures.secondsToConverge} s`),
-          expectation("replication healthy after heal", v.replication!.valid === true, v.replication!.findings.map((f) => f.message).join("; ")),
+          expectation(
+            "failover ≤ 2 s",
+            v.availability!.valid === true,
+            v.availability!.findings.map((f) => f.message).join("; "),
+          ),
+          expectation(
+            "no acknowledged write lost",
+            v.durability!.valid === true,
+            v
+              .durability!.findings.map((f) => f.message)
+              .slice(0, 5)
+              .join("; "),
+          ),
+          expectation(
+            "no stale read",
+            v.staleReads!.valid === true,
+            v
+              .staleReads!.findings.map((f) => f.message)
+              .slice(0, 5)
+              .join("; "),
+          ),
+          expectation(
+            "replicas converge ≤ 10 s after heal",
+            v.convergence!.valid === true,
+            `converged after ${figures.secondsToConverge} s`,
+          ),
+          expectation(
+            "replication healthy after heal",
+            v.replication!.valid === true,
+            v.replication!.findings.map((f) => f.message).join("; "),
+          ),
         ];
     return { verdicts: Object.values(v), figures, expectations };
   },

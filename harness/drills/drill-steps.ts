@@ -29,8 +29,15 @@ export async function faultUnderLoad(
   fault: Fault,
   o: UnderLoad,
 ): Promise<{ workload: WorkloadResult; healTime: number; quietTime: number }> {
+  o = {
+    ...o,
+    rate: ctx.overrides.rate ?? o.rate,
+    faultSeconds: ctx.overrides.faultSeconds ?? o.faultSeconds,
+  };
   const seconds = o.beforeSeconds + o.faultSeconds + o.afterSeconds;
-  ctx.progress.detail(`${o.rate} ops/s for ${seconds} s; ${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`);
+  ctx.progress.detail(
+    `${o.rate} ops/s for ${seconds} s; ${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`,
+  );
   const workload = runWorkload({
     baseUrl: ctx.lab.endpoints.haproxy.url,
     phases: [{ rate: o.rate, seconds }],
@@ -66,8 +73,14 @@ export async function checkAfterHeal(ctx: DrillContext, o: AfterHeal): Promise<R
   const nodes = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
   ctx.progress.detail(`watching the replicas converge (up to ${o.observeSeconds} s)`);
   const samples = await observeConvergence(nodes, () => ctx.history.now(), o.observeSeconds * 1000);
-  const [s1, s2] = await Promise.all([snapshot(nodes.node1, ctx.tag).catch(() => undefined), snapshot(nodes.node2, ctx.tag).catch(() => undefined)]);
-  const [r1, r2] = await Promise.all([slaveState(nodes.node1).catch(() => undefined), slaveState(nodes.node2).catch(() => undefined)]);
+  const [s1, s2] = await Promise.all([
+    snapshot(nodes.node1, ctx.tag).catch(() => undefined),
+    snapshot(nodes.node2, ctx.tag).catch(() => undefined),
+  ]);
+  const [r1, r2] = await Promise.all([
+    slaveState(nodes.node1).catch(() => undefined),
+    slaveState(nodes.node2).catch(() => undefined),
+  ]);
   return {
     availability: safely("availability", () => checkAvailability(ctx.history.events, o.availability)),
     durability: safely("durability", () => {
@@ -75,7 +88,9 @@ export async function checkAfterHeal(ctx: DrillContext, o: AfterHeal): Promise<R
       return checkDurability(ctx.history.events, { node1: s1, node2: s2 }, ctx.tag);
     }),
     staleReads: safely("stale-reads", () => checkStaleReads(ctx.history.events)),
-    convergence: safely("convergence", () => checkConvergence(samples, o.quietTime, o.convergenceBoundSeconds)),
+    convergence: safely("convergence", () =>
+      checkConvergence(samples, o.quietTime, o.convergenceBoundSeconds),
+    ),
     replication: safely("replication-health", () => checkReplicationHealth({ node1: r1, node2: r2 })),
   };
 }

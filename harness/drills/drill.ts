@@ -3,6 +3,7 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { Verdict } from "../checkers/verdict.ts";
+import type { LoadOverrides } from "./load-overrides.ts";
 
 export interface DrillContext {
   lab: Lab;
@@ -12,6 +13,8 @@ export interface DrillContext {
   tag: string;
   dir: string;
   progress: Progress;
+  /** From `firedrill run --rate/--duration`; drills under load honour them. */
+  overrides: LoadOverrides;
 }
 
 export interface DrillOutcome {

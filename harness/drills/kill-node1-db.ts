@@ -14,7 +14,12 @@ export const killNode1Db: DrillDefinition = {
     seed: "HAProxy keeps routing to node1 and requests fail while its database is dead; firedrill reports the outage",
   },
   async run(ctx) {
-    const { workload, quietTime } = await faultUnderLoad(ctx, killService("node1-db"), { rate: 20, beforeSeconds: 4, faultSeconds: 10, afterSeconds: 8 });
+    const { workload, quietTime } = await faultUnderLoad(ctx, killService("node1-db"), {
+      rate: 20,
+      beforeSeconds: 4,
+      faultSeconds: 10,
+      afterSeconds: 8,
+    });
     const seed = ctx.profile === "seed";
     const v = await checkAfterHeal(ctx, {
       quietTime,
@@ -25,14 +30,44 @@ export const killNode1Db: DrillDefinition = {
     const figures = keyFigures(v, workload);
     const expectations = seed
       ? [
-          expectation("no request is served by node2: the TCP check never fails over", figures.failoverSeconds === null, `failover ${figures.failoverSeconds}`),
-          expectation("requests fail while node1's database is dead", (figures.requestsFailed ?? 0) > 0, `${figures.requestsFailed} failed`),
-          expectation("no acknowledged write lost", v.durability!.valid === true, v.durability!.findings.map((f) => f.message).slice(0, 5).join("; ")),
+          expectation(
+            "no request is served by node2: the TCP check never fails over",
+            figures.failoverSeconds === null,
+            `failover ${figures.failoverSeconds}`,
+          ),
+          expectation(
+            "requests fail while node1's database is dead",
+            (figures.requestsFailed ?? 0) > 0,
+            `${figures.requestsFailed} failed`,
+          ),
+          expectation(
+            "no acknowledged write lost",
+            v.durability!.valid === true,
+            v
+              .durability!.findings.map((f) => f.message)
+              .slice(0, 5)
+              .join("; "),
+          ),
         ]
       : [
-          expectation("failover ≤ 2 s", v.availability!.valid === true, v.availability!.findings.map((f) => f.message).join("; ")),
-          expectation("no acknowledged write lost", v.durability!.valid === true, v.durability!.findings.map((f) => f.message).slice(0, 5).join("; ")),
-          expectation("replicas converge ≤ 10 s after heal", v.convergence!.valid === true, `converged after ${figures.secondsToConverge} s`),
+          expectation(
+            "failover ≤ 2 s",
+            v.availability!.valid === true,
+            v.availability!.findings.map((f) => f.message).join("; "),
+          ),
+          expectation(
+            "no acknowledged write lost",
+            v.durability!.valid === true,
+            v
+              .durability!.findings.map((f) => f.message)
+              .slice(0, 5)
+              .join("; "),
+          ),
+          expectation(
+            "replicas converge ≤ 10 s after heal",
+            v.convergence!.valid === true,
+            `converged after ${figures.secondsToConverge} s`,
+          ),
         ];
     return { verdicts: Object.values(v), figures, expectations };
   },

@@ -12,11 +12,13 @@ import type { Settings } from "../settings/settings.ts";
 import { topology } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { DrillDefinition, DrillOutcome } from "./drill.ts";
+import type { LoadOverrides } from "./load-overrides.ts";
 
 export interface RunDrillOptions {
   runDir: string;
   settings: Settings;
   progress: Progress;
+  overrides?: LoadOverrides;
 }
 
 /**
@@ -24,7 +26,11 @@ export interface RunDrillOptions {
  * The verdict is pass only when every expectation of this profile was met; a fault this machine
  * cannot inject makes it skipped, with the reason.
  */
-export async function runDrill(def: DrillDefinition, profile: ProfileName, o: RunDrillOptions): Promise<DrillResult> {
+export async function runDrill(
+  def: DrillDefinition,
+  profile: ProfileName,
+  o: RunDrillOptions,
+): Promise<DrillResult> {
   const dir = drillDir(o.runDir, def.id, profile);
   const result: DrillResult = { drill: def.id, profile, verdict: "fail", figures: {}, findings: [] };
   let lab: Lab | undefined;
@@ -33,7 +39,15 @@ export async function runDrill(def: DrillDefinition, profile: ProfileName, o: Ru
     o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
     lab = await startLab({ profile, settings: o.settings, progress: o.progress });
     history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
-    const outcome = await def.run({ lab, profile, history, tag: `${def.id}-${lab.runId}`, dir, progress: o.progress });
+    const outcome = await def.run({
+      lab,
+      profile,
+      history,
+      tag: `${def.id}-${lab.runId}`,
+      dir,
+      progress: o.progress,
+      overrides: o.overrides ?? {},
+    });
     summarize(result, outcome);
     writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(outcome, null, 2)}\n`);
   } catch (err) {
@@ -51,7 +65,9 @@ export async function runDrill(def: DrillDefinition, profile: ProfileName, o: Ru
       await lab.down();
     }
     writeDrillResult(o.runDir, result);
-    o.progress.step(`drill ${def.id} (${profile}): ${result.verdict}${result.reason ? ` (${result.reason})` : ""}`);
+    o.progress.step(
+      `drill ${def.id} (${profile}): ${result.verdict}${result.reason ? ` (${result.reason})` : ""}`,
+    );
   }
   return result;
 }
@@ -62,7 +78,8 @@ function summarize(result: DrillResult, outcome: DrillOutcome): void {
     for (const f of v.findings) result.findings.push(`${v.checker}: ${f.message}`);
   }
   const unmet = outcome.expectations.filter((e) => !e.met);
-  for (const e of unmet) result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
+  for (const e of unmet)
+    result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
   result.verdict = unmet.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
 }
@@ -71,6 +88,9 @@ async function saveLogs(lab: Lab, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const s of topology) {
     if (!s.image) continue;
-    writeFileSync(path.join(dir, `${s.alias}.log`), `${await lastLogLines(`${lab.runId}-${s.alias}`, 2000)}\n`);
+    writeFileSync(
+      path.join(dir, `${s.alias}.log`),
+      `${await lastLogLines(`${lab.runId}-${s.alias}`, 2000)}\n`,
+    );
   }
 }

@@ -11,7 +11,9 @@ export async function snapshot(db: DbEndpoint, tag: string): Promise<DbSnapshot>
     db,
     async (c) => {
       const lists = await queryRows(c, "SELECT id, title FROM todo_list WHERE title LIKE ?", [`${tag}%`]);
-      const items = await queryRows(c, "SELECT id, list_id, text FROM todo_item WHERE text LIKE ?", [`${tag}%`]);
+      const items = await queryRows(c, "SELECT id, list_id, text FROM todo_item WHERE text LIKE ?", [
+        `${tag}%`,
+      ]);
       return {
         lists: lists.map((r) => ({ id: Number(r.id), title: String(r.title) })),
         items: items.map((r) => ({ id: Number(r.id), listId: Number(r.list_id), text: String(r.text) })),
@@ -26,7 +28,10 @@ export async function nodeState(db: DbEndpoint): Promise<NodeState | undefined> 
   try {
     return await withRoot(db, async (c) => {
       const [pos] = await queryRows(c, "SELECT @@gtid_current_pos AS pos");
-      const rows = await queryRows(c, `CHECKSUM TABLE ${APP_TABLES.map((t) => `${db.database}.${t}`).join(", ")}`);
+      const rows = await queryRows(
+        c,
+        `CHECKSUM TABLE ${APP_TABLES.map((t) => `${db.database}.${t}`).join(", ")}`,
+      );
       const checksums: Record<string, number | null> = {};
       for (const r of rows) checksums[String(r.Table)] = r.Checksum === null ? null : Number(r.Checksum);
       return { gtidCurrentPos: String(pos?.pos ?? ""), checksums };
@@ -54,7 +59,10 @@ export async function observeConvergence(
     const sample = { time: now(), node1, node2 };
     samples.push(sample);
     const equal =
-      node1 && node2 && JSON.stringify(node1.checksums) === JSON.stringify(node2.checksums) && !Object.values(node1.checksums).includes(null);
+      node1 &&
+      node2 &&
+      JSON.stringify(node1.checksums) === JSON.stringify(node2.checksums) &&
+      !Object.values(node1.checksums).includes(null);
     if (equal || now() - start > timeoutMs) return samples;
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -6,7 +6,11 @@ import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 
 /** Runs one drill in one profile as a vitest test: pass, fail with the findings, or skipped with the reason. */
-export async function runScenario(def: DrillDefinition, profile: ProfileName, ctx: TestContext): Promise<void> {
+export async function runScenario(
+  def: DrillDefinition,
+  profile: ProfileName,
+  ctx: TestContext,
+): Promise<void> {
   const result = await runDrill(def, profile, {
     runDir: inject("reportRunDir"),
     settings: resolveSettings(),

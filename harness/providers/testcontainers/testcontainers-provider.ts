@@ -256,6 +256,7 @@ async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
       GUNICORN_WORKERS: "2",
       // Schema changes run on one master only; DDL on both would collide in replication.
       DJANGO_MIGRATE: node === "node1" ? "run" : "wait",
+      ...profiles[ctx.opts.profile].appEnv,
     })
     .withWaitStrategy(Wait.forHttp("/healthz", 8000).forStatusCode(200));
   await startNamed(ctx, alias, await prepare(ctx, alias, container));

@@ -1,0 +1,54 @@
+import { splitReplication } from "../faults/network-faults.ts";
+import { expectation, type DrillDefinition } from "./drill.ts";
+import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
+
+/**
+ * split-replication — node1's and node2's databases cannot reach each other for a while (nft drop
+ * in both namespaces); apps and HAProxy are untouched and writes go on through HAProxy. After the
+ * heal the replicas must converge with every acknowledged write on both.
+ */
+export const splitReplicationDrill: DrillDefinition = {
+  id: "split-replication",
+  title: "Split replication while writes continue",
+  expects: {
+    hardened: "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet",
+    seed: "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet",
+  },
+  async run(ctx) {
+    const { workload, quietTime } = await faultUnderLoad(ctx, splitReplication(), {
+      rate: 20,
+      beforeSeconds: 3,
+      faultSeconds: 10,
+      afterSeconds: 3,
+    });
+    const v = await checkAfterHeal(ctx, {
+      quietTime,
+      convergenceBoundSeconds: 15,
+      observeSeconds: 45,
+      availability: {},
+    });
+    const figures = keyFigures(v, workload);
+    const msg = (name: string) =>
+      v[name]!.findings.map((f) => f.message)
+        .slice(0, 5)
+        .join("; ");
+    return {
+      verdicts: Object.values(v),
+      figures,
+      expectations: [
+        expectation(
+          "no request fails (the split is invisible to clients)",
+          figures.requestsFailed === 0,
+          `${figures.requestsFailed} failed`,
+        ),
+        expectation("no acknowledged write lost", v.durability!.valid === true, msg("durability")),
+        expectation(
+          "replicas converge ≤ 15 s after heal and quiet",
+          v.convergence!.valid === true,
+          `converged after ${figures.secondsToConverge} s`,
+        ),
+        expectation("replication healthy after heal", v.replication!.valid === true, msg("replication")),
+      ],
+    };
+  },
+};

@@ -1,0 +1,11 @@
+/**
+ * Drill "load-haproxy" — see harness/drills/load-haproxy.ts for the runbook and what each profile is expected to show.
+ */
+import { describe, it } from "vitest";
+import type { ProfileName } from "../harness/config/profiles.ts";
+import { loadHaproxy } from "../harness/drills/load-haproxy.ts";
+import { runScenario } from "../harness/testing/run-scenario.ts";
+
+describe.each<ProfileName>(["hardened", "seed"])("load-haproxy, %s profile", (profile) => {
+  it(loadHaproxy.expects[profile], (ctx) => runScenario(loadHaproxy, profile, ctx));
+});

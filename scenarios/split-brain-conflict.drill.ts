@@ -1,0 +1,11 @@
+/**
+ * Drill "split-brain-conflict" — see harness/drills/split-brain-conflict.ts for the runbook and what each profile is expected to show.
+ */
+import { describe, it } from "vitest";
+import type { ProfileName } from "../harness/config/profiles.ts";
+import { splitBrainConflict } from "../harness/drills/split-brain-conflict.ts";
+import { runScenario } from "../harness/testing/run-scenario.ts";
+
+describe.each<ProfileName>(["hardened", "seed"])("split-brain-conflict, %s profile", (profile) => {
+  it(splitBrainConflict.expects[profile], (ctx) => runScenario(splitBrainConflict, profile, ctx));
+});

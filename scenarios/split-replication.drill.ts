@@ -1,0 +1,11 @@
+/**
+ * Drill "split-replication" — see harness/drills/split-replication.ts for the runbook and what each profile is expected to show.
+ */
+import { describe, it } from "vitest";
+import type { ProfileName } from "../harness/config/profiles.ts";
+import { splitReplicationDrill } from "../harness/drills/split-replication.ts";
+import { runScenario } from "../harness/testing/run-scenario.ts";
+
+describe.each<ProfileName>(["hardened", "seed"])("split-replication, %s profile", (profile) => {
+  it(splitReplicationDrill.expects[profile], (ctx) => runScenario(splitReplicationDrill, profile, ctx));
+});
