@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { slaveState } from "../db/replication.ts";
+import { withRoot } from "../db/sql.ts";
+import { HistoryRecorder } from "../history/history-file.ts";
+import { operations, type AddItemValue } from "../history/history.ts";
+import type { Lab } from "../lab/lab.ts";
+import { observeConvergence, snapshot } from "../probes/db-state.ts";
+import { startTestLab } from "../testing/lab-fixture.ts";
+import { runWorkload } from "../workload/workload.ts";
+import { checkConvergence } from "./convergence.ts";
+import { checkDurability } from "./durability.ts";
+import { checkReplicationHealth } from "./replication-health.ts";
+
+// Real anomalies planted in the running databases, behind replication's back (sql_log_bin = 0):
+// each checker that passed on the clean run must now fail.
+describe("checkers against a real lab with real anomalies", () => {
+  let lab: Lab;
+  let history: HistoryRecorder;
+  const tag = `checkers-${Date.now()}`;
+
+  beforeAll(async () => {
+    lab = await startTestLab("hardened");
+    history = new HistoryRecorder(lab.runId);
+    const r = await runWorkload({
+      baseUrl: lab.endpoints.haproxy.url,
+      phases: [{ rate: 30, seconds: 3 }],
+      maxOps: 90,
+      concurrency: 8,
+      timeoutMs: 5000,
+      tag,
+      history,
+    });
+    expect(r.ok).toBeGreaterThan(60);
+  });
+  afterAll(async () => {
+    await lab?.down();
+  });
+
+  const dbs = () => ({ node1: lab.endpoints.nodes.node1.db, node2: lab.endpoints.nodes.node2.db });
+  const state = async () => ({
+    node1: await snapshot(dbs().node1, tag),
+    node2: await snapshot(dbs().node2, tag),
+  });
+
+  it("the clean run passes durability, convergence and replication health", async () => {
+    const samples = await observeConvergence(dbs(), () => history.now(), 10_000);
+    expect(checkConvergence(samples, 0, 10).valid).toBe(true);
+    expect(checkDurability(history.events, await state(), tag).valid).toBe(true);
+    expect(
+      checkReplicationHealth({ node1: await slaveState(dbs().node1), node2: await slaveState(dbs().node2) })
+        .valid,
+    ).toBe(true);
+  });
+
+  it("durability catches an acknowledged item deleted from node2 only", async () => {
+    const acked = operations(history.events).find(
+      (o) => o.invoke.op === "add-item" && o.completion?.type === "ok",
+    );
+    const id = (acked!.completion!.value as AddItemValue).id!;
+    await withRoot(
+      dbs().node2,
+      async (c) => {
+        await c.query("SET sql_log_bin = 0");
+        await c.query("DELETE FROM todo_item WHERE id = ?", [id]);
+      },
+      dbs().node2.database,
+    );
+    const v = checkDurability(history.events, await state(), tag);
+    expect(v.valid).toBe(false);
+    expect(v.findings).toEqual([
+      expect.objectContaining({
+        kind: "lost-write",
+        evidence: expect.objectContaining({ node: "node2", id }),
+      }),
+    ]);
+  });
+
+  it("convergence catches the divergence that deletion left", async () => {
+    const samples = await observeConvergence(dbs(), () => history.now(), 2000);
+    const v = checkConvergence(samples, 0, 2);
+    expect(v.valid).toBe(false);
+    expect(v.findings[0]!.message).toContain("todo.todo_item");
+  });
+
+  it("replication health catches a stopped SQL thread", async () => {
+    await withRoot(dbs().node1, (c) => c.query("STOP SLAVE SQL_THREAD"));
+    const v = checkReplicationHealth({
+      node1: await slaveState(dbs().node1),
+      node2: await slaveState(dbs().node2),
+    });
+    expect(v.valid).toBe(false);
+    expect(v.findings.map((f) => `${f.kind} ${(f.evidence as { node: string }).node}`)).toEqual([
+      "sql-thread-stopped node1",
+    ]);
+  });
+});
