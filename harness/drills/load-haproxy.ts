@@ -4,7 +4,7 @@ import { sumSamples } from "../probes/metrics-text.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { expectation, type DrillDefinition } from "./drill.ts";
 
-export const LOAD_STEPS = [10, 25, 50, 100, 150, 200];
+export const LOAD_STEPS = [25, 50, 100, 200, 300, 400, 600];
 const STEP_SECONDS = 4;
 const HOLD_SECONDS = 10;
 const MAX_ERROR_RATE = 0.01;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as hdr from "hdr-histogram-js";
 import { Agent, request } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
@@ -98,6 +99,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0 };
   const inflight = new Set<Promise<void>>();
   let seq = 0;
+  // Titles are unique in the app: two runs with one tag must not collide (a 409 is not an outage).
+  const prefix = `${o.tag}-${randomBytes(3).toString("hex")}`;
 
   const one = async (process: number): Promise<void> => {
     let kind = pick();
@@ -109,12 +112,12 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     let path: string;
     let body: string | undefined;
     if (kind === "create-list") {
-      value = { title: `${o.tag}-l${n}` };
+      value = { title: `${prefix}-l${n}` };
       path = "/api/lists";
       body = JSON.stringify({ title: value.title });
     } else if (kind === "add-item") {
       const listId = lists[Math.floor(Math.random() * lists.length)]!;
-      value = { listId, text: `${o.tag}-i${n}` };
+      value = { listId, text: `${prefix}-i${n}` };
       path = `/api/lists/${listId}/items`;
       body = JSON.stringify({ text: value.text });
     } else {
