@@ -17,12 +17,13 @@ interface StepStats {
   p99: number | null;
 }
 
-/** Per-step error rate and p99 from the history, by invoke time. */
+/** Per-step error rate and p99 from the history (by invoke time) and the dropped arrivals. */
 export function stepStats(
   history: readonly HistoryEvent[],
   start: number,
   steps: readonly number[],
   seconds: number,
+  droppedAt: readonly number[] = [],
 ): StepStats[] {
   const ops = operations(history).filter((o) => o.invoke.time >= start);
   return steps.map((rate, i) => {
@@ -33,10 +34,11 @@ export function stepStats(
       .filter((o) => o.completion?.type === "ok")
       .map((o) => o.completion!.latencyMs)
       .sort((a, b) => a - b);
+    const dropped = droppedAt.filter((t) => t >= from && t < to).length;
     return {
       rate,
-      sent: inStep.length,
-      errors: inStep.filter((o) => o.completion?.type !== "ok").length,
+      sent: inStep.length + dropped,
+      errors: inStep.filter((o) => o.completion?.type !== "ok").length + dropped,
       p99: lat.length ? lat[Math.min(lat.length - 1, Math.floor(0.99 * lat.length))]! : null,
     };
   });
@@ -73,12 +75,12 @@ export const loadHaproxy: DrillDefinition = {
     };
     const rampStart = ctx.history.now();
     ctx.progress.detail(`ramp: ${LOAD_STEPS.join(", ")} ops/s, ${STEP_SECONDS} s each`);
-    await runWorkload({
+    const ramp = await runWorkload({
       ...base,
       phases: LOAD_STEPS.map((rate) => ({ rate, seconds: STEP_SECONDS })),
-      maxOps: 10_000,
+      maxOps: 20_000,
     });
-    const steps = stepStats(ctx.history.events, rampStart, LOAD_STEPS, STEP_SECONDS);
+    const steps = stepStats(ctx.history.events, rampStart, LOAD_STEPS, STEP_SECONDS, ramp.droppedAt);
     const good = steps.filter(
       (s) => s.sent > 0 && s.errors / s.sent < MAX_ERROR_RATE && s.p99 !== null && s.p99 < MAX_P99_MS,
     );
@@ -106,7 +108,9 @@ export const loadHaproxy: DrillDefinition = {
       (o) => o.completion && "error" in o.completion && /HTTP 5\d\d/.test(o.completion.error),
     ).length;
     const haproxyAnswered = after.total - before.total;
-    const errorRate = hold.invoked ? (hold.fail + hold.info) / hold.invoked : 0;
+    // Open model: an arrival the client could not even send is load the lab did not serve.
+    const offered = hold.invoked + hold.dropped;
+    const errorRate = offered ? (hold.fail + hold.info + hold.dropped) / offered : 0;
     const availability = checkAvailability(
       ctx.history.events.filter((e) => e.type === "start" || e.time >= holdStart),
     );
@@ -132,11 +136,6 @@ export const loadHaproxy: DrillDefinition = {
           `p99 < 1000 ms at ${holdRate} ops/s`,
           hold.latency.p99 < 1000,
           `p99 ${hold.latency.p99} ms`,
-        ),
-        expectation(
-          "every arrival was sent (the client kept up)",
-          hold.dropped === 0,
-          `${hold.dropped} dropped`,
         ),
         expectation(
           "HAProxy answered exactly the requests the client saw answered",

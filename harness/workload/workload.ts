@@ -34,6 +34,8 @@ export interface WorkloadResult {
   info: number;
   /** Arrivals not sent because `concurrency` operations were already in flight. */
   dropped: number;
+  /** When each dropped arrival was due (history clock), so a ramp can tell which step dropped. */
+  droppedAt: number[];
   seconds: number;
   latency: { p50: number; p90: number; p99: number; max: number; count: number };
 }
@@ -97,6 +99,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const items: number[] = [];
   const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
   const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0 };
+  const droppedAt: number[] = [];
   const inflight = new Set<Promise<void>>();
   let seq = 0;
   // Titles are unique in the app: two runs with one tag must not collide (a 409 is not an outage).
@@ -181,6 +184,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     const process = freeProcesses.pop();
     if (process === undefined) {
       counts.dropped++;
+      droppedAt.push(start + at);
       continue;
     }
     const p: Promise<void> = one(process).finally(() => {
@@ -200,7 +204,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     count: histogram.totalCount,
   };
   histogram.destroy();
-  return { ...counts, seconds, latency };
+  return { ...counts, droppedAt, seconds, latency };
 }
 
 function classify(
