@@ -13,6 +13,8 @@ init_socket=/run/mysqld/init.sock
 lit() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/''/g"; }
 # Identifier body inside `…`.
 ident() { printf '%s' "$1" | sed 's/`/``/g'; }
+# Not echo: dash's echo rewrites backslash sequences, which would corrupt passwords.
+say() { printf '%s\n' "$*"; }
 
 if [ ! -d "$datadir/mysql" ]; then
   : "${MARIADB_ROOT_PASSWORD:?MARIADB_ROOT_PASSWORD is required on first start}"
@@ -38,26 +40,26 @@ if [ ! -d "$datadir/mysql" ]; then
   root_pw=$(lit "$MARIADB_ROOT_PASSWORD")
   {
     # Belt and braces: the server already runs without a binary log.
-    echo "SET sql_log_bin = 0;"
-    echo "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');"
-    echo "FLUSH PRIVILEGES;"
-    echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$root_pw';"
-    echo "CREATE USER 'root'@'%' IDENTIFIED BY '$root_pw';"
-    echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+    say "SET sql_log_bin = 0;"
+    say "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');"
+    say "FLUSH PRIVILEGES;"
+    say "ALTER USER 'root'@'localhost' IDENTIFIED BY '$root_pw';"
+    say "CREATE USER 'root'@'%' IDENTIFIED BY '$root_pw';"
+    say "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
     if [ -n "${MARIADB_DATABASE:-}" ]; then
-      echo "CREATE DATABASE IF NOT EXISTS \`$(ident "$MARIADB_DATABASE")\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+      say "CREATE DATABASE IF NOT EXISTS \`$(ident "$MARIADB_DATABASE")\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
     fi
     if [ -n "${MARIADB_USER:-}" ]; then
-      echo "CREATE USER '$(lit "$MARIADB_USER")'@'%' IDENTIFIED BY '$(lit "$MARIADB_PASSWORD")';"
+      say "CREATE USER '$(lit "$MARIADB_USER")'@'%' IDENTIFIED BY '$(lit "$MARIADB_PASSWORD")';"
       if [ -n "${MARIADB_DATABASE:-}" ]; then
-        echo "GRANT ALL ON \`$(ident "$MARIADB_DATABASE")\`.* TO '$(lit "$MARIADB_USER")'@'%';"
+        say "GRANT ALL ON \`$(ident "$MARIADB_DATABASE")\`.* TO '$(lit "$MARIADB_USER")'@'%';"
       fi
     fi
   } | sql
   for f in /docker-entrypoint-initdb.d/*.sql; do
     [ -e "$f" ] || continue
     echo "entrypoint: running $f"
-    { echo "SET sql_log_bin = 0;"; cat "$f"; } |
+    { say "SET sql_log_bin = 0;"; cat "$f"; } |
       MYSQL_PWD="$MARIADB_ROOT_PASSWORD" sql ${MARIADB_DATABASE:+"$MARIADB_DATABASE"}
   done
   MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb-admin --protocol=socket --socket="$init_socket" -uroot shutdown
