@@ -1,6 +1,9 @@
 // testcontainers' Ryuk reaper image cannot be pulled on machines without a registry; firedrill reaps
 // by its own labels instead (lab/reaper.ts). Set before testcontainers reads it.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+// Inside a container (a /.dockerenv exists, as on CI sandboxes) testcontainers would reach mapped
+// ports through the bridge gateway; firedrill binds every port on 127.0.0.1 only, so say so.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
 
 import { MariaDbContainer } from "@testcontainers/mariadb";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
