@@ -17,6 +17,16 @@ table ${TABLE} {
 NFT`;
 }
 
+/** Only outgoing packets: a one-way cut where replies to the other side still flow. */
+function outputOnly(body: string): string {
+  return `${dropTable}
+nft -f - <<'NFT'
+table ${TABLE} {
+  chain output { type filter hook output priority -10; policy accept; ${body} }
+}
+NFT`;
+}
+
 const aliasesOn = (server: ServerName) =>
   servicesOn(server)
     .filter((s) => s.image !== undefined)
@@ -37,8 +47,10 @@ async function healAll(lab: Lab, aliases: string[]): Promise<void> {
 }
 
 /**
- * Cuts traffic between two servers. `both`: nothing passes either way. `one-way`: packets from `a`
- * to `b` are dropped (b's replies to a still flow, but a's requests never arrive).
+ * Cuts traffic between two servers. `both`: nothing passes either way. `one-way`: `a` cannot open
+ * connections to `b`, while `b` still reaches `a` and gets its replies (dropping every packet from a
+ * to b would drop those replies too and cut both ways). E.g. node1's replica cannot pull from node2,
+ * while node2's replica still pulls from node1.
  */
 export function partition(a: ServerName, b: ServerName, direction: "both" | "one-way" = "both"): Fault {
   const sideA = aliasesOn(a);
@@ -51,13 +63,7 @@ export function partition(a: ServerName, b: ServerName, direction: "both" | "one
       const set = `{ ${ipsB.join(", ")} }`;
       const body = direction === "both" ? `ip DIR ${set} drop;` : "";
       for (const alias of sideA) {
-        const script =
-          direction === "both"
-            ? rules(body)
-            : `${dropTable}
-nft -f - <<'NFT'
-table ${TABLE} { chain output { type filter hook output priority -10; policy accept; ip daddr ${set} drop; } }
-NFT`;
+        const script = direction === "both" ? rules(body) : outputOnly(`ip daddr ${set} ct state new drop;`);
         await mustInNetns(lab, alias, script);
       }
       if (direction === "both") {
@@ -95,7 +101,12 @@ export function packetLoss(alias: string, percent: number): Fault {
       mustInNetns(
         lab,
         alias,
-        rules(`meta l4proto tcp numgen random mod 100 < ${Math.round(percent)} drop;`),
+        // nft's numgen compares within 0-99, so "everything" is a plain drop rather than "< 100".
+        rules(
+          percent >= 100
+            ? "meta l4proto tcp drop;"
+            : `meta l4proto tcp numgen random mod 100 < ${Math.round(percent)} drop;`,
+        ),
       ).then(() => undefined),
     heal: (lab) => healAll(lab, [alias]),
   };
