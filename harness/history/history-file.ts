@@ -1,13 +1,17 @@
-import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { FaultEvent, HistoryEvent } from "./history.ts";
 
 /**
  * Appends events to `history.jsonl` as they happen (one JSON object a line), so a crashed run still
- * leaves a readable history, and keeps them in memory for the checkers.
+ * leaves a readable history, and keeps them in memory for the checkers. Lines are written in small
+ * synchronous batches (at most 256 lines or 100 ms old): memory stays bounded however fast the
+ * workload runs, which an unawaited stream.write() would not do.
  */
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
-  private readonly out: WriteStream | undefined;
+  private readonly fd: number | undefined;
+  private pending: string[] = [];
+  private readonly timer: NodeJS.Timeout | undefined;
   private readonly t0 = performance.now();
 
   constructor(
@@ -16,7 +20,8 @@ export class HistoryRecorder {
     /** Keep events in memory (checkers need them); off for very long benchmark runs. */
     private readonly keep = true,
   ) {
-    this.out = file ? createWriteStream(file, { flags: "w" }) : undefined;
+    this.fd = file ? openSync(file, "w") : undefined;
+    this.timer = file ? setInterval(() => this.flush(), 100).unref() : undefined;
     this.append({ type: "start", time: 0, wallClock: new Date().toISOString(), runId });
   }
 
@@ -27,17 +32,25 @@ export class HistoryRecorder {
 
   append(event: HistoryEvent): void {
     if (this.keep) this.events.push(event);
-    this.out?.write(`${JSON.stringify(event)}\n`);
+    if (this.fd === undefined) return;
+    this.pending.push(JSON.stringify(event));
+    if (this.pending.length >= 256) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    writeSync(this.fd, `${this.pending.join("\n")}\n`);
+    this.pending = [];
   }
 
   fault(phase: FaultEvent["phase"], fault: string, detail?: string): void {
     this.append({ type: "fault", phase, fault, time: this.now(), ...(detail ? { detail } : {}) });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.out ? this.out.end((err?: Error | null) => (err ? reject(err) : resolve())) : resolve(),
-    );
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 }
 

@@ -80,7 +80,12 @@ const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "r
  */
 export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   checkWorkloadOptions(o);
-  const agent = new Agent({ connections: o.concurrency, keepAliveTimeout: 4000, pipelining: 1 });
+  const agent = new Agent({
+    connections: o.concurrency,
+    keepAliveTimeout: 4000,
+    pipelining: 1,
+    connect: { timeout: o.timeoutMs },
+  });
   const histogram = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 600_000,
@@ -142,7 +147,6 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
         dispatcher: agent,
         headersTimeout: o.timeoutMs,
         bodyTimeout: o.timeoutMs,
-        signal: AbortSignal.timeout(o.timeoutMs),
       });
       const text = await res.body.text();
       const node = (res.headers["x-served-by"] as string | undefined) ?? undefined;
