@@ -1,5 +1,5 @@
 import { crashServer } from "../faults/container-faults.ts";
-import { expectation, type DrillDefinition } from "./drill.ts";
+import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
 import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
 
 /**
@@ -44,37 +44,15 @@ export const crashNode1: DrillDefinition = {
           ),
         ]
       : [
-          expectation(
-            "failover ≤ 2 s",
-            v.availability!.valid === true,
-            v.availability!.findings.map((f) => f.message).join("; "),
-          ),
-          expectation(
-            "no acknowledged write lost",
-            v.durability!.valid === true,
-            v
-              .durability!.findings.map((f) => f.message)
-              .slice(0, 5)
-              .join("; "),
-          ),
-          expectation(
-            "no stale read",
-            v.staleReads!.valid === true,
-            v
-              .staleReads!.findings.map((f) => f.message)
-              .slice(0, 5)
-              .join("; "),
-          ),
+          verdictHolds("failover ≤ 2 s", v.availability),
+          verdictHolds("no acknowledged write lost", v.durability),
+          verdictHolds("no stale read", v.staleReads),
           expectation(
             "replicas converge ≤ 10 s after heal",
             v.convergence!.valid === true,
             `converged after ${figures.secondsToConverge} s`,
           ),
-          expectation(
-            "replication healthy after heal",
-            v.replication!.valid === true,
-            v.replication!.findings.map((f) => f.message).join("; "),
-          ),
+          verdictHolds("replication healthy after heal", v.replication),
         ];
     return { verdicts: Object.values(v), figures, expectations };
   },

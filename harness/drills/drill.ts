@@ -36,3 +36,16 @@ export interface DrillDefinition {
 export function expectation(description: string, met: boolean, detail?: string) {
   return { description, met, ...(detail ? { detail } : {}) };
 }
+
+/** Expects a checker to find nothing; the detail quotes its first findings when it did. */
+export function verdictHolds(description: string, verdict: Verdict | undefined) {
+  const findings = verdict?.findings ?? [{ message: "the checker did not run" }];
+  return expectation(
+    description,
+    verdict?.valid === true,
+    findings
+      .map((f) => f.message)
+      .slice(0, 5)
+      .join("; "),
+  );
+}

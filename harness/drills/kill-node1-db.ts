@@ -1,5 +1,5 @@
 import { killService } from "../faults/container-faults.ts";
-import { expectation, type DrillDefinition } from "./drill.ts";
+import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
 import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
 
 /**
@@ -40,29 +40,11 @@ export const killNode1Db: DrillDefinition = {
             (figures.requestsFailed ?? 0) > 0,
             `${figures.requestsFailed} failed`,
           ),
-          expectation(
-            "no acknowledged write lost",
-            v.durability!.valid === true,
-            v
-              .durability!.findings.map((f) => f.message)
-              .slice(0, 5)
-              .join("; "),
-          ),
+          verdictHolds("no acknowledged write lost", v.durability),
         ]
       : [
-          expectation(
-            "failover ≤ 2 s",
-            v.availability!.valid === true,
-            v.availability!.findings.map((f) => f.message).join("; "),
-          ),
-          expectation(
-            "no acknowledged write lost",
-            v.durability!.valid === true,
-            v
-              .durability!.findings.map((f) => f.message)
-              .slice(0, 5)
-              .join("; "),
-          ),
+          verdictHolds("failover ≤ 2 s", v.availability),
+          verdictHolds("no acknowledged write lost", v.durability),
           expectation(
             "replicas converge ≤ 10 s after heal",
             v.convergence!.valid === true,

@@ -1,5 +1,5 @@
 import { splitReplication } from "../faults/network-faults.ts";
-import { expectation, type DrillDefinition } from "./drill.ts";
+import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
 import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
 
 /**
@@ -28,10 +28,6 @@ export const splitReplicationDrill: DrillDefinition = {
       availability: {},
     });
     const figures = keyFigures(v, workload);
-    const msg = (name: string) =>
-      v[name]!.findings.map((f) => f.message)
-        .slice(0, 5)
-        .join("; ");
     return {
       verdicts: Object.values(v),
       figures,
@@ -41,13 +37,13 @@ export const splitReplicationDrill: DrillDefinition = {
           figures.requestsFailed === 0,
           `${figures.requestsFailed} failed`,
         ),
-        expectation("no acknowledged write lost", v.durability!.valid === true, msg("durability")),
+        verdictHolds("no acknowledged write lost", v.durability),
         expectation(
           "replicas converge ≤ 15 s after heal and quiet",
           v.convergence!.valid === true,
           `converged after ${figures.secondsToConverge} s`,
         ),
-        expectation("replication healthy after heal", v.replication!.valid === true, msg("replication")),
+        verdictHolds("replication healthy after heal", v.replication),
       ],
     };
   },
