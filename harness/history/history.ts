@@ -52,7 +52,55 @@ export interface HistoryStart {
   runId: string;
 }
 
-export type HistoryEvent = HistoryStart | OpInvoke | OpOk | OpFail | OpInfo | FaultEvent;
+/** An alert changed state, as seen by polling Prometheus (or Grafana) during the drill. */
+export interface AlertEvent {
+  type: "alert";
+  source: "prometheus" | "grafana";
+  name: string;
+  labels: Record<string, string>;
+  state: "pending" | "firing" | "resolved";
+  time: number;
+}
+
+/** A webhook delivery reached firedrill's receiver (from Alertmanager or Grafana). */
+export interface NotificationEvent {
+  type: "notification";
+  source: "alertmanager" | "grafana";
+  status: "firing" | "resolved";
+  alerts: { name: string; labels: Record<string, string>; status: "firing" | "resolved" }[];
+  time: number;
+}
+
+/** HAProxy's view of one backend server changed (sampled from its metrics). */
+export interface ServerStateEvent {
+  type: "server-state";
+  server: string;
+  state: string;
+  time: number;
+}
+
+/** One node's replication threads changed (sampled from SHOW SLAVE STATUS). */
+export interface ReplicationStateEvent {
+  type: "replication-state";
+  node: string;
+  io: string;
+  sql: boolean;
+  lastErrno: number;
+  lastError?: string;
+  time: number;
+}
+
+export type HistoryEvent =
+  | HistoryStart
+  | OpInvoke
+  | OpOk
+  | OpFail
+  | OpInfo
+  | FaultEvent
+  | AlertEvent
+  | NotificationEvent
+  | ServerStateEvent
+  | ReplicationStateEvent;
 export type OpCompletion = OpOk | OpFail | OpInfo;
 
 export function isCompletion(e: HistoryEvent): e is OpCompletion {

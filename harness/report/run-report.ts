@@ -21,6 +21,26 @@ export interface DrillResult {
   findings: string[];
   /** What the drill expected of this profile and whether it was met. */
   expectations?: { description: string; met: boolean; detail?: string }[];
+  /** Each alert the drill asserted: when it fired, was notified and resolved (seconds from fault / heal). */
+  alerts?: AlertResult[];
+}
+
+export interface AlertResult {
+  alert: string;
+  labels: Record<string, string>;
+  source: "prometheus" | "grafana";
+  /** "fires" (and resolves after heal, unless stays-firing) or "quiet" (must not fire). */
+  expect: "fires" | "fires-and-stays" | "quiet";
+  /** Fault injected → alert firing in Prometheus (or Grafana). */
+  detectSeconds: number | null;
+  /** Fault injected → firing notification received by the webhook receiver. */
+  notifySeconds: number | null;
+  /** Heal → resolved notification received. */
+  resolveSeconds: number | null;
+  met: boolean;
+  detail?: string;
+  /** Set when this source cannot run here (Grafana without its image): never counted as passed. */
+  skipped?: string;
 }
 
 export function drillDir(runDir: string, drill: string, profile: string): string {
