@@ -4,8 +4,9 @@
 import { describe, it } from "vitest";
 import type { ProfileName } from "../harness/config/profiles.ts";
 import { crashNode1 } from "../harness/drills/crash-node1.ts";
-import { runScenario } from "../harness/testing/run-scenario.ts";
+import { grafanaAlerts, runScenario } from "../harness/testing/run-scenario.ts";
 
 describe.each<ProfileName>(["hardened", "seed"])("crash-node1, %s profile", (profile) => {
   it(crashNode1.expects[profile], (ctx) => runScenario(crashNode1, profile, ctx));
+  it("Grafana-managed alerts fire and notify too", (ctx) => grafanaAlerts(crashNode1, profile, ctx));
 });

@@ -108,3 +108,16 @@ export async function waitReplicating(db: DbEndpoint, name: string, timeoutMs: n
     { timeoutMs, intervalMs: 200 },
   );
 }
+
+/**
+ * The operator's repair of a stopped SQL thread: skip the one conflicting event group and restart
+ * replication. The data stays different (the skipped row is missing on this side); only the alert
+ * and the thread state recover, which is what a drill times.
+ */
+export async function skipConflictingEvent(db: DbEndpoint): Promise<void> {
+  await withRoot(db, async (c) => {
+    await c.query("STOP SLAVE");
+    await c.query("SET GLOBAL sql_slave_skip_counter = 1");
+    await c.query("START SLAVE");
+  });
+}

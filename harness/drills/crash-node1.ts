@@ -1,6 +1,15 @@
 import { crashServer } from "../faults/container-faults.ts";
 import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
-import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import {
+  ALERT_BUDGET as B,
+  checkAfterHeal,
+  checkAlerts,
+  faultUnderLoad,
+  keyFigures,
+  SEED_ALWAYS,
+  withAlerts,
+} from "./drill-steps.ts";
 
 /**
  * crash-node1 — every container of node1 killed at once under steady load, then brought back.
@@ -11,8 +20,8 @@ export const crashNode1: DrillDefinition = {
   title: "Crash node1 under load",
   expects: {
     hardened:
-      "failover ≤ 2 s, no acknowledged write lost, no stale read, replicas converge ≤ 10 s after heal",
-    seed: "traffic fails over (TCP check: slower); the 60 s MASTER_CONNECT_RETRY delays convergence past 10 s, and firedrill says so",
+      "failover ≤ 2 s, no acknowledged write lost, no stale read, replicas converge ≤ 10 s after heal; instance-down and backend-on-backup alerts fire ≤ 10 s, notify ≤ 15 s, resolve ≤ 15 s after recovery",
+    seed: "traffic fails over (TCP check: slower); the 60 s MASTER_CONNECT_RETRY delays convergence past 10 s, and firedrill says so; the seed's 30 s alert delay lets the 10 s crash pass unalerted",
   },
   async run(ctx) {
     const { workload, quietTime } = await faultUnderLoad(ctx, crashServer("node1"), {
@@ -54,6 +63,47 @@ export const crashNode1: DrillDefinition = {
           ),
           verdictHolds("replication healthy after heal", v.replication),
         ];
-    return { verdicts: Object.values(v), figures, expectations };
+    const alerts = seed
+      ? await checkAlerts(
+          ctx,
+          [
+            expectAlert("AppInstanceDown", { node: "node1" }).staysQuiet(),
+            expectAlert("HAProxyRunningOnBackup").staysQuiet(),
+          ],
+          // After the restart the 30 s delay can elapse for replication catching up; that is not the crash.
+          { allow: [...SEED_ALWAYS, { name: "ReplicationIOThreadStopped" }, { name: "ReplicationLagHigh" }] },
+        )
+      : await checkAlerts(
+          ctx,
+          [
+            expectAlert("AppInstanceDown", { node: "node1" })
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("HAProxyRunningOnBackup")
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("HAProxyServerDown", { node: "node1" })
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("ExporterScrapeFailing", { node: "node1" })
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            // Failover hides the crash from users: no 5xx storm.
+            expectAlert("HighHTTP5xxRate").staysQuiet(),
+          ],
+          {
+            allow: [
+              // node2 loses its master; node1's database and exporter come back in either order.
+              { name: "ReplicationIOThreadStopped" },
+              { name: "MariaDBDown", labels: { node: "node1" } },
+              { name: "ReplicationNotMonitored", labels: { node: "node1" } },
+            ],
+          },
+        );
+    return withAlerts({ verdicts: Object.values(v), figures, expectations }, alerts);
   },
 };

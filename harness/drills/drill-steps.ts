@@ -9,7 +9,9 @@ import type { Fault } from "../faults/fault.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { observeConvergence, snapshot } from "../probes/db-state.ts";
 import { runWorkload, type WorkloadResult } from "../workload/workload.ts";
-import type { DrillContext } from "./drill.ts";
+import type { DrillContext, DrillOutcome } from "./drill.ts";
+import type { AlertMatcher } from "../alerts/alert-key.ts";
+import { assertAlerts, type AlertExpectation, type AlertOutcome } from "../alerts/expect-alert.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,3 +112,34 @@ export function keyFigures(v: Record<string, Verdict>, w?: WorkloadResult): Reco
     p99Ms: w?.latency.p99 ?? null,
   };
 }
+
+/** Judges the drill's alert expectations (waiting within their budgets) from what the watcher recorded. */
+export function checkAlerts(
+  ctx: DrillContext,
+  expected: readonly AlertExpectation[],
+  o: { allow?: readonly AlertMatcher[]; faultAt?: number; healAt?: number } = {},
+): Promise<AlertOutcome> {
+  ctx.progress.detail(`judging ${expected.length} alert expectation(s)`);
+  return assertAlerts(expected, {
+    watcher: ctx.alerts,
+    history: ctx.history,
+    grafanaSkipped: ctx.grafanaSkipped,
+    ...o,
+  });
+}
+
+/** A drill's outcome with its alert judgement folded in. */
+export function withAlerts(outcome: DrillOutcome, a: AlertOutcome): DrillOutcome {
+  return {
+    ...outcome,
+    figures: { ...outcome.figures, ...a.figures },
+    expectations: [...outcome.expectations, ...a.expectations],
+    alerts: a.alerts,
+  };
+}
+
+/** Budgets of the hardened profile (issue 4's targets): firing ≤ 10 s, notified ≤ 15 s, resolved ≤ 15 s. */
+export const ALERT_BUDGET = { fires: 10, notified: 15, resolves: 15 } as const;
+
+/** The seed's exporter cannot see replication: this alert says so all along, in every seed drill. */
+export const SEED_ALWAYS: readonly AlertMatcher[] = [{ name: "ReplicationNotMonitored" }];

@@ -4,6 +4,8 @@ import type { Lab } from "../lab/lab.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { Verdict } from "../checkers/verdict.ts";
 import type { LoadOverrides } from "./load-overrides.ts";
+import type { AlertWatcher } from "../alerts/alert-watcher.ts";
+import type { AlertResult } from "../report/run-report.ts";
 
 export interface DrillContext {
   lab: Lab;
@@ -15,6 +17,10 @@ export interface DrillContext {
   progress: Progress;
   /** From `firedrill run --rate/--duration`; drills under load honour them. */
   overrides: LoadOverrides;
+  /** Records alerts and notifications into the history for the whole drill. */
+  alerts: AlertWatcher;
+  /** Why Grafana's alerts cannot be asserted on this lab; undefined where Grafana runs. */
+  grafanaSkipped: string | undefined;
 }
 
 export interface DrillOutcome {
@@ -23,6 +29,8 @@ export interface DrillOutcome {
   figures: Record<string, number | null>;
   /** What this profile was expected to show, and whether it did; unmet expectations fail the drill. */
   expectations: { description: string; met: boolean; detail?: string }[];
+  /** The alerts this drill asserted, with their detect / notify / resolve times. */
+  alerts?: AlertResult[];
 }
 
 /** A drill: a named runbook that acts on a lab and states what it expects of each profile. */

@@ -1,6 +1,15 @@
 import { killService } from "../faults/container-faults.ts";
 import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
-import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import {
+  ALERT_BUDGET as B,
+  checkAfterHeal,
+  checkAlerts,
+  faultUnderLoad,
+  keyFigures,
+  SEED_ALWAYS,
+  withAlerts,
+} from "./drill-steps.ts";
 
 /**
  * kill-node1-db — only node1's database is killed; node1's app keeps running. The hardened HTTP
@@ -10,8 +19,9 @@ export const killNode1Db: DrillDefinition = {
   id: "kill-node1-db",
   title: "Kill node1's database only",
   expects: {
-    hardened: "HAProxy fails over to node2 within 2 s; no acknowledged write lost",
-    seed: "HAProxy keeps routing to node1 and requests fail while its database is dead; firedrill reports the outage",
+    hardened:
+      "HAProxy fails over to node2 within 2 s; no acknowledged write lost; MariaDB-down and backend-on-backup alerts fire ≤ 10 s, notify ≤ 15 s, resolve ≤ 15 s after recovery",
+    seed: "HAProxy keeps routing to node1 and requests fail while its database is dead; firedrill reports the outage, which the seed's 30 s alert delay never reports",
   },
   async run(ctx) {
     const { workload, quietTime } = await faultUnderLoad(ctx, killService("node1-db"), {
@@ -51,6 +61,40 @@ export const killNode1Db: DrillDefinition = {
             `converged after ${figures.secondsToConverge} s`,
           ),
         ];
-    return { verdicts: Object.values(v), figures, expectations };
+    const alerts = seed
+      ? await checkAlerts(
+          ctx,
+          [
+            expectAlert("MariaDBDown", { node: "node1" }).staysQuiet(),
+            expectAlert("HighHTTP5xxRate").staysQuiet(),
+          ],
+          { allow: [...SEED_ALWAYS] },
+        )
+      : await checkAlerts(
+          ctx,
+          [
+            expectAlert("MariaDBDown", { node: "node1" })
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("HAProxyServerDown", { node: "node1" })
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("HAProxyRunningOnBackup")
+              .firesWithin(B.fires)
+              .notifiedWithin(B.notified)
+              .resolvesWithin(B.resolves),
+            expectAlert("HighHTTP5xxRate").staysQuiet(),
+          ],
+          // node2's replica loses its master while node1's database is dead.
+          {
+            allow: [
+              { name: "ReplicationIOThreadStopped" },
+              { name: "ReplicationNotMonitored", labels: { node: "node1" } },
+            ],
+          },
+        );
+    return withAlerts({ verdicts: Object.values(v), figures, expectations }, alerts);
   },
 };

@@ -2,7 +2,11 @@ import { checkAvailability } from "../checkers/availability.ts";
 import { operations, type HistoryEvent } from "../history/history.ts";
 import { sumSamples } from "../probes/metrics-text.ts";
 import { runWorkload } from "../workload/workload.ts";
-import { expectation, type DrillDefinition } from "./drill.ts";
+import { expectation, type DrillContext, type DrillDefinition } from "./drill.ts";
+import { judgeAlerts } from "../alerts/alert-expectations.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import { freezeServices } from "../faults/container-faults.ts";
+import { ALERT_BUDGET as B, checkAlerts, faultUnderLoad, SEED_ALWAYS, withAlerts } from "./drill-steps.ts";
 
 export const LOAD_STEPS = [25, 50, 100, 200, 300, 400, 600];
 const STEP_SECONDS = 4;
@@ -62,8 +66,8 @@ export const loadHaproxy: DrillDefinition = {
   title: "Ramp and hold load through HAProxy",
   expects: {
     hardened:
-      "holds the highest sustainable step with < 1 % errors and p99 < 1 s; HAProxy's counters match the client's",
-    seed: "holds the highest sustainable step with < 1 % errors and p99 < 1 s; HAProxy's counters match the client's",
+      "holds the highest sustainable step with < 1 % errors and p99 < 1 s; HAProxy's counters match the client's; no alert under load; a 5xx burst (both apps frozen 8 s) fires the 5xx-rate alert ≤ 10 s, notifies ≤ 15 s, resolves ≤ 15 s after",
+    seed: "holds the highest sustainable step with < 1 % errors and p99 < 1 s; HAProxy's counters match the client's; no alert under load",
   },
   async run(ctx) {
     const base = {
@@ -114,7 +118,8 @@ export const loadHaproxy: DrillDefinition = {
     const availability = checkAvailability(
       ctx.history.events.filter((e) => e.type === "start" || e.time >= holdStart),
     );
-    return {
+    const loadAlerts = judgeLoadAlerts(ctx, rampStart);
+    const outcome = {
       verdicts: [availability],
       figures: {
         sustainedRate: holdRate,
@@ -147,7 +152,92 @@ export const loadHaproxy: DrillDefinition = {
           after.fiveXx - before.fiveXx === client5xx,
           `HAProxy ${after.fiveXx - before.fiveXx}, client ${client5xx}`,
         ),
+        ...loadAlerts,
       ],
     };
+    if (ctx.profile === "seed") return outcome;
+    return withAlerts(outcome, await fiveXxBurst(ctx));
   },
 };
+
+/**
+ * Under load alone no alert may fire; in particular the 5xx-rate alert fires only when the share of
+ * 5xx crosses its 5 % threshold. The client's own history says whether it did: under 4 % in every
+ * 10 s window the alert must stay quiet, over 6 % it must fire; in between the drill does not judge.
+ */
+function judgeLoadAlerts(ctx: DrillContext, from: number) {
+  const until = ctx.history.now();
+  const share = max5xxShare(ctx.history.events, from, until, 10_000);
+  const judged = judgeAlerts(
+    ctx.history.events,
+    "prometheus",
+    share < 0.04 ? [{ name: "HighHTTP5xxRate", expect: "quiet" }] : [],
+    ctx.profile === "seed" ? SEED_ALWAYS : [],
+    { faultAt: from, healAt: until, until },
+  );
+  const lines = judged.expectations.map((e) => ({ ...e, description: `under load: ${e.description}` }));
+  if (share > 0.06) {
+    const fired = ctx.history.events.some(
+      (e) => e.type === "alert" && e.name === "HighHTTP5xxRate" && e.state === "firing" && e.time >= from,
+    );
+    lines.push(
+      expectation(
+        "HighHTTP5xxRate fires: the client saw over 6 % 5xx in a 10 s window",
+        fired,
+        `max share ${(share * 100).toFixed(1)} %`,
+      ),
+    );
+  }
+  return lines;
+}
+
+/** The largest share of HTTP 5xx answers among completed operations in any window of `windowMs`. */
+export function max5xxShare(
+  history: readonly HistoryEvent[],
+  from: number,
+  until: number,
+  windowMs: number,
+): number {
+  const done = operations(history).filter(
+    (o) => o.completion && o.invoke.time >= from && o.completion.time <= until,
+  );
+  let max = 0;
+  for (let t = from; t + windowMs <= until || t === from; t += 1000) {
+    const inWindow = done.filter((o) => o.completion!.time >= t && o.completion!.time < t + windowMs);
+    if (inWindow.length === 0) continue;
+    const fiveXx = inWindow.filter(
+      (o) => "error" in o.completion! && /HTTP 5\d\d/.test(o.completion!.error),
+    ).length;
+    max = Math.max(max, fiveXx / inWindow.length);
+  }
+  return max;
+}
+
+/** Both apps frozen for 8 s under 50 ops/s: HAProxy has no server and answers 5xx; the alert must fire, notify and resolve. */
+async function fiveXxBurst(ctx: DrillContext) {
+  ctx.progress.detail("5xx burst: both apps frozen for 8 s under 50 ops/s");
+  await faultUnderLoad(ctx, freezeServices(["node1-app", "node2-app"]), {
+    rate: 50,
+    beforeSeconds: 2,
+    faultSeconds: 8,
+    afterSeconds: 4,
+  });
+  return checkAlerts(
+    ctx,
+    [
+      expectAlert("HighHTTP5xxRate")
+        .firesWithin(B.fires)
+        .notifiedWithin(B.notified)
+        .resolvesWithin(B.resolves),
+    ],
+    {
+      // Frozen apps cannot be scraped nor pass HAProxy's checks: these fire too, by design.
+      allow: [
+        { name: "AppInstanceDown" },
+        { name: "HAProxyServerDown" },
+        { name: "HAProxyRunningOnBackup" },
+        { name: "HAProxyNoServerAvailable" },
+      ],
+    },
+  );
+}

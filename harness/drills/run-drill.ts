@@ -13,6 +13,13 @@ import { topology } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { DrillDefinition, DrillOutcome } from "./drill.ts";
 import type { LoadOverrides } from "./load-overrides.ts";
+import { AlertWatcher, prometheusSource } from "../alerts/alert-watcher.ts";
+import { pushHarnessMetrics, type MetricsPusher } from "../metrics/harness-metrics.ts";
+import { PrometheusClient } from "../probes/prometheus-client.ts";
+import { ReceiverClient } from "../probes/receiver-client.ts";
+import { GrafanaClient } from "../probes/grafana-client.ts";
+import type { AlertSource } from "../alerts/alert-watcher.ts";
+import type { LabEndpoints } from "../lab/lab.ts";
 
 export interface RunDrillOptions {
   runDir: string;
@@ -35,10 +42,23 @@ export async function runDrill(
   const result: DrillResult = { drill: def.id, profile, verdict: "fail", figures: {}, findings: [] };
   let lab: Lab | undefined;
   let history: HistoryRecorder | undefined;
+  let watcher: AlertWatcher | undefined;
+  let pusher: MetricsPusher | undefined;
   try {
     o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
     lab = await startLab({ profile, settings: o.settings, progress: o.progress });
     history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
+    const receiver = new ReceiverClient(lab.endpoints.receiver.url);
+    pusher = pushHarnessMetrics(history, receiver);
+    watcher = new AlertWatcher({
+      history,
+      receiver,
+      sources: [
+        prometheusSource(new PrometheusClient(lab.endpoints.prometheus.url)),
+        ...grafanaSources(lab.endpoints.grafana),
+      ],
+    }).start();
+    const grafana = lab.endpoints.grafana;
     const outcome = await def.run({
       lab,
       profile,
@@ -47,6 +67,8 @@ export async function runDrill(
       dir,
       progress: o.progress,
       overrides: o.overrides ?? {},
+      alerts: watcher,
+      grafanaSkipped: "skipped" in grafana ? grafana.skipped : undefined,
     });
     summarize(result, outcome);
     writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(outcome, null, 2)}\n`);
@@ -59,6 +81,9 @@ export async function runDrill(
       result.findings.push(`drill crashed: ${describeError(err)}`);
     }
   } finally {
+    await watcher?.stop().catch(() => undefined);
+    await pusher?.stop().catch(() => undefined);
+    if (watcher?.lastError) o.progress.warn(`alert watcher: last poll error: ${watcher.lastError}`);
     await history?.close();
     if (lab) {
       await saveLogs(lab, path.join(dir, "logs"));
@@ -82,6 +107,7 @@ function summarize(result: DrillResult, outcome: DrillOutcome): void {
     result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
   result.verdict = unmet.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
+  if (outcome.alerts) result.alerts = outcome.alerts;
 }
 
 async function saveLogs(lab: Lab, dir: string): Promise<void> {
@@ -93,4 +119,10 @@ async function saveLogs(lab: Lab, dir: string): Promise<void> {
       `${await lastLogLines(`${lab.runId}-${s.alias}`, 2000)}\n`,
     );
   }
+}
+
+function grafanaSources(g: LabEndpoints["grafana"]): AlertSource[] {
+  if ("skipped" in g) return [];
+  const client = new GrafanaClient(g.url, g.user, g.password);
+  return [{ source: "grafana", active: () => client.alerts() }];
 }

@@ -1,14 +1,17 @@
 import { checkConvergence } from "../checkers/convergence.ts";
 import { checkReplicationHealth } from "../checkers/replication-health.ts";
 import { safely } from "../checkers/verdict.ts";
-import { slaveState } from "../db/replication.ts";
+import { skipConflictingEvent, slaveState } from "../db/replication.ts";
+import { wasFiring } from "../alerts/alert-expectations.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import { ALERT_BUDGET as B, checkAlerts, SEED_ALWAYS, withAlerts } from "./drill-steps.ts";
 import { splitReplication } from "../faults/network-faults.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { AppClient } from "../probes/app-client.ts";
 import { observeConvergence } from "../probes/db-state.ts";
 import { nodeNames } from "../topology/topology.ts";
 import { waitUntil } from "../util/wait-until.ts";
-import { expectation, type DrillDefinition } from "./drill.ts";
+import { expectation, type DrillContext, type DrillDefinition } from "./drill.ts";
 
 /**
  * split-brain-conflict — while replication is split, the same unique list title is written on both
@@ -20,8 +23,9 @@ export const splitBrainConflict: DrillDefinition = {
   id: "split-brain-conflict",
   title: "Same unique title written on both sides of a replication split",
   expects: {
-    hardened: "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence",
-    seed: "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence",
+    hardened:
+      "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence; SQL-thread-stopped and 1062 alerts fire ≤ 10 s, notify ≤ 15 s, stay firing until repaired, resolve ≤ 15 s after the repair",
+    seed: "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence; no replication alert fires: the seed's exporter cannot see replication",
   },
   async run(ctx) {
     const title = `${ctx.tag}-conflict`;
@@ -71,24 +75,84 @@ export const splitBrainConflict: DrillDefinition = {
     const samples = await observeConvergence(dbs, () => ctx.history.now(), 5000);
     const convergence = safely("convergence", () => checkConvergence(samples, healTime, 5));
     const conflicts = replication.findings.filter((f) => f.kind === "replication-conflict");
-    return {
-      verdicts: [replication, convergence],
-      figures: {
-        conflictsDetected: conflicts.length,
-        secondsToConverge: convergence.figures.secondsToConverge ?? null,
+    const alerts =
+      ctx.profile === "seed"
+        ? await seedAlerts(ctx)
+        : await conflictAlerts(ctx, healTime, async () => {
+            ctx.progress.detail("repairing: skipping the conflicting event on both nodes");
+            await Promise.all([skipConflictingEvent(dbs.node1), skipConflictingEvent(dbs.node2)]);
+          });
+    return withAlerts(
+      {
+        verdicts: [replication, convergence],
+        figures: {
+          conflictsDetected: conflicts.length,
+          secondsToConverge: convergence.figures.secondsToConverge ?? null,
+        },
+        expectations: [
+          expectation(
+            "replication health reports the duplicate-key conflict (1062) on both nodes",
+            conflicts.length === 2,
+            replication.findings.map((f) => f.message).join("; "),
+          ),
+          expectation(
+            "convergence reports the replicas diverged",
+            convergence.findings.some((f) => f.kind === "diverged"),
+            convergence.findings.map((f) => f.message).join("; ") || "the replicas were reported equal",
+          ),
+        ],
       },
-      expectations: [
-        expectation(
-          "replication health reports the duplicate-key conflict (1062) on both nodes",
-          conflicts.length === 2,
-          replication.findings.map((f) => f.message).join("; "),
-        ),
-        expectation(
-          "convergence reports the replicas diverged",
-          convergence.findings.some((f) => f.kind === "diverged"),
-          convergence.findings.map((f) => f.message).join("; ") || "the replicas were reported equal",
-        ),
-      ],
-    };
+      alerts,
+    );
   },
 };
+
+const conflictNodes = ["node1", "node2"] as const;
+
+/**
+ * Hardened: the stop must raise SQL-thread and 1062 alerts that keep firing (the stop does not heal
+ * itself) until the operator's repair, then resolve. Detection is timed from the heal, when the
+ * conflicting rows meet.
+ */
+async function conflictAlerts(ctx: DrillContext, conflictAt: number, repair: () => Promise<void>) {
+  const specs = (resolve: boolean) =>
+    conflictNodes.flatMap((node) =>
+      ["ReplicationSQLThreadStopped", "ReplicationSQLError"].map((name) => {
+        const e = expectAlert(name, { node })
+          .firesWithin(B.fires)
+          .notifiedWithin(B.notified)
+          .staysFiringUntilRepaired();
+        return resolve ? e.resolvesWithin(B.resolves) : e;
+      }),
+    );
+  const allow = [{ name: "ReplicationIOThreadStopped" }, { name: "ReplicationLagHigh" }];
+  // First wait for firing and notification, then hold a moment: nothing may resolve before the repair.
+  await checkAlerts(ctx, specs(false), { allow, faultAt: conflictAt, healAt: ctx.history.now() + 60_000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  const repairAt = ctx.history.now();
+  await repair();
+  return checkAlerts(ctx, specs(true), { allow, faultAt: conflictAt, healAt: repairAt });
+}
+
+/** Seed: the exporter cannot see replication, so the conflict raises no replication alert at all. */
+async function seedAlerts(ctx: DrillContext) {
+  const a = await checkAlerts(
+    ctx,
+    [
+      expectAlert("ReplicationSQLThreadStopped").staysQuiet(),
+      expectAlert("ReplicationSQLError").staysQuiet(),
+    ],
+    { allow: [...SEED_ALWAYS] },
+  );
+  const blind = conflictNodes.filter((node) =>
+    wasFiring(ctx.history.events, { name: "ReplicationNotMonitored", labels: { node } }),
+  );
+  a.expectations.push(
+    expectation(
+      "ReplicationNotMonitored fires for both nodes (the seed's exporter lacks SLAVE MONITOR)",
+      blind.length === 2,
+      `firing for: ${blind.join(", ") || "neither"}`,
+    ),
+  );
+  return a;
+}

@@ -1,6 +1,16 @@
 import { splitReplication } from "../faults/network-faults.ts";
 import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
-import { checkAfterHeal, faultUnderLoad, keyFigures } from "./drill-steps.ts";
+import { wasFiring } from "../alerts/alert-expectations.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import {
+  ALERT_BUDGET as B,
+  checkAfterHeal,
+  checkAlerts,
+  faultUnderLoad,
+  keyFigures,
+  SEED_ALWAYS,
+  withAlerts,
+} from "./drill-steps.ts";
 
 /**
  * split-replication — node1's and node2's databases cannot reach each other for a while (nft drop
@@ -11,8 +21,9 @@ export const splitReplicationDrill: DrillDefinition = {
   id: "split-replication",
   title: "Split replication while writes continue",
   expects: {
-    hardened: "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet",
-    seed: "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet",
+    hardened:
+      "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet; IO-thread-stopped alerts fire ≤ 10 s on both nodes, notify ≤ 15 s, resolve ≤ 15 s after heal",
+    seed: "no request fails, no acknowledged write lost, replicas converge ≤ 15 s after heal and quiet; no replication alert fires: the seed's exporter cannot see replication, and firedrill says so",
   },
   async run(ctx) {
     const { workload, quietTime } = await faultUnderLoad(ctx, splitReplication(), {
@@ -28,23 +39,53 @@ export const splitReplicationDrill: DrillDefinition = {
       availability: {},
     });
     const figures = keyFigures(v, workload);
-    return {
-      verdicts: Object.values(v),
-      figures,
-      expectations: [
+    const alerts =
+      ctx.profile === "seed"
+        ? await checkAlerts(ctx, [expectAlert("ReplicationIOThreadStopped").staysQuiet()], {
+            allow: [...SEED_ALWAYS],
+          })
+        : await checkAlerts(
+            ctx,
+            (["node1", "node2"] as const).map((node) =>
+              expectAlert("ReplicationIOThreadStopped", { node })
+                .firesWithin(B.fires)
+                .notifiedWithin(B.notified)
+                .resolvesWithin(B.resolves),
+            ),
+            { allow: [{ name: "ReplicationLagHigh" }] },
+          );
+    if (ctx.profile === "seed") {
+      const blind = (["node1", "node2"] as const).filter((node) =>
+        wasFiring(ctx.history.events, { name: "ReplicationNotMonitored", labels: { node } }),
+      );
+      alerts.expectations.push(
         expectation(
-          "no request fails (the split is invisible to clients)",
-          figures.requestsFailed === 0,
-          `${figures.requestsFailed} failed`,
+          "ReplicationNotMonitored fires for both nodes (the seed's exporter lacks SLAVE MONITOR)",
+          blind.length === 2,
+          `firing for: ${blind.join(", ") || "neither"}`,
         ),
-        verdictHolds("no acknowledged write lost", v.durability),
-        expectation(
-          "replicas converge ≤ 15 s after heal and quiet",
-          v.convergence!.valid === true,
-          `converged after ${figures.secondsToConverge} s`,
-        ),
-        verdictHolds("replication healthy after heal", v.replication),
-      ],
-    };
+      );
+    }
+    return withAlerts(
+      {
+        verdicts: Object.values(v),
+        figures,
+        expectations: [
+          expectation(
+            "no request fails (the split is invisible to clients)",
+            figures.requestsFailed === 0,
+            `${figures.requestsFailed} failed`,
+          ),
+          verdictHolds("no acknowledged write lost", v.durability),
+          expectation(
+            "replicas converge ≤ 15 s after heal and quiet",
+            v.convergence!.valid === true,
+            `converged after ${figures.secondsToConverge} s`,
+          ),
+          verdictHolds("replication healthy after heal", v.replication),
+        ],
+      },
+      alerts,
+    );
   },
 };

@@ -79,3 +79,22 @@ export function killService(alias: string): Fault {
     heal: (lab) => tolerate304(lab.container(alias).start()),
   };
 }
+
+/** Several services frozen at once (e.g. both apps: HAProxy has no server left and answers 5xx), then thawed. */
+export function freezeServices(aliases: readonly string[]): Fault {
+  for (const a of aliases) service(a);
+  return {
+    name: `freeze ${aliases.join(" + ")}`,
+    needs: ["pause"],
+    inject: async (lab) => {
+      await Promise.all(aliases.map((a) => tolerate304(lab.container(a).pause())));
+    },
+    heal: async (lab) => {
+      await Promise.all(
+        aliases.map(async (a) => {
+          if (await isPaused(lab, a)) await lab.container(a).unpause();
+        }),
+      );
+    },
+  };
+}

@@ -13,6 +13,9 @@ export class HistoryRecorder {
   private pending: string[] = [];
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly t0 = performance.now();
+  /** The wall clock (epoch ms) at time 0, to place wall-clock stamps (webhook arrivals) on this history's time. */
+  readonly wallClockMs = Date.now();
+  private readonly listeners: ((e: HistoryEvent) => void)[] = [];
 
   constructor(
     readonly runId: string,
@@ -30,8 +33,23 @@ export class HistoryRecorder {
     return performance.now() - this.t0;
   }
 
+  /** History time (ms since start) of a wall-clock instant. */
+  fromWallClock(epochMs: number): number {
+    return epochMs - this.wallClockMs;
+  }
+
+  /** Called for every event appended (the harness's own metrics are derived this way). */
+  subscribe(listener: (e: HistoryEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
   append(event: HistoryEvent): void {
     if (this.keep) this.events.push(event);
+    for (const l of this.listeners) l(event);
     if (this.fd === undefined) return;
     this.pending.push(JSON.stringify(event));
     if (this.pending.length >= 256) this.flush();

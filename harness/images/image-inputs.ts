@@ -5,7 +5,9 @@ import type { ImageName } from "../topology/topology.ts";
 
 /** Paths under `cluster/` that go into an image's build context (and so into its tag). */
 export function imageInputDirs(name: ImageName): string[] {
-  return name === "app" ? ["images/app", "app"] : [`images/${name}`];
+  if (name === "app") return ["images/app", "app"];
+  if (name === "receiver") return ["images/receiver", "receiver"];
+  return [`images/${name}`];
 }
 
 const ignored = /(^|\/)(__pycache__|\.pytest_cache|node_modules)(\/|$)|\.pyc$|~$/;

@@ -25,7 +25,9 @@ export interface LabEndpoints {
   haproxy: { url: string; statsUrl: string; metricsUrl: string; statsUser: string; statsPassword: string };
   prometheus: { url: string };
   alertmanager: { url: string };
-  grafana: { url: string } | { skipped: string };
+  /** firedrill's webhook receiver: notifications arrive here; the harness's metrics are relayed from here. */
+  receiver: { url: string };
+  grafana: { url: string; user: string; password: string } | { skipped: string };
   nodes: Record<NodeName, NodeEndpoints>;
 }
 

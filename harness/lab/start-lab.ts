@@ -42,6 +42,7 @@ export async function startLab({
       images: tags,
       clusterDir: settings.clusterDir,
       progress,
+      grafanaImage: settings.grafanaImage,
     });
     const down = lab.down;
     return Object.assign(lab, {

@@ -14,6 +14,8 @@ export interface Settings {
   readonly ci: boolean;
   /** Emit plain progress lines even on a TTY. */
   readonly plainProgress: boolean;
+  /** Grafana's image (pinned); used when present or pullable. */
+  readonly grafanaImage: string;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -28,5 +30,6 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     dockerdLog: env.FIREDRILL_DOCKERD_LOG || "/var/log/firedrill/dockerd.log",
     ci: env.CI === "true" || env.CI === "1",
     plainProgress: env.CI === "true" || env.CI === "1" || !process.stderr.isTTY,
+    grafanaImage: env.FIREDRILL_GRAFANA_IMAGE || "grafana/grafana-oss:11.3.0",
   };
 }

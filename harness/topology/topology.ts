@@ -9,9 +9,10 @@ export const nodeNames = ["node1", "node2"] as const;
 export type NodeName = (typeof nodeNames)[number];
 
 export type ImageName =
-  "app" | "mariadb" | "haproxy" | "prometheus" | "alertmanager" | "mysqld-exporter" | "netadmin";
+  "app" | "mariadb" | "haproxy" | "prometheus" | "alertmanager" | "mysqld-exporter" | "netadmin" | "receiver";
 
-export type ServiceKind = "app" | "db" | "exporter" | "haproxy" | "prometheus" | "alertmanager" | "grafana";
+export type ServiceKind =
+  "app" | "db" | "exporter" | "haproxy" | "prometheus" | "alertmanager" | "grafana" | "receiver";
 
 export interface ServiceSpec {
   readonly kind: ServiceKind;
@@ -35,6 +36,8 @@ function nodeServices(node: NodeName): ServiceSpec[] {
 export const topology: readonly ServiceSpec[] = [
   // Grafana has a slot on control1 but no image here (no registry, not in Debian): see issue 4.
   { kind: "grafana", server: "control1", alias: "grafana", image: undefined, ports: [3000] },
+  // firedrill's own webhook receiver (and relay of the harness's metrics), beside Grafana on control1.
+  { kind: "receiver", server: "control1", alias: "receiver", image: "receiver", ports: [9099] },
   { kind: "haproxy", server: "control2", alias: "haproxy", image: "haproxy", ports: [80, 8404] },
   { kind: "prometheus", server: "control2", alias: "prometheus", image: "prometheus", ports: [9090] },
   { kind: "alertmanager", server: "control2", alias: "alertmanager", image: "alertmanager", ports: [9093] },
@@ -60,5 +63,6 @@ export const labImages: readonly ImageName[] = [
   "haproxy",
   "prometheus",
   "alertmanager",
+  "receiver",
   "netadmin",
 ];

@@ -24,6 +24,8 @@ import { waitUntil } from "../../util/wait-until.ts";
 import { freePort } from "./free-port.ts";
 import { onLoopbackOnly } from "./loopback.ts";
 import { demuxLogs } from "../../engine/demux-logs.ts";
+import { DEFAULT_GRAFANA_IMAGE, grafanaAvailability } from "./grafana-image.ts";
+import path from "node:path";
 
 export interface UpOptions {
   runId: string;
@@ -31,6 +33,8 @@ export interface UpOptions {
   images: ImageTags;
   clusterDir: string;
   progress: Progress;
+  /** Grafana's image; started on control1 when present or pullable, else its slot is skipped. */
+  grafanaImage?: string;
 }
 
 interface Secrets {
@@ -41,6 +45,7 @@ interface Secrets {
   repl: { user: string; password: string };
   exporter: { user: string; password: string };
   stats: { user: string; password: string };
+  grafanaAdmin: string;
 }
 
 function newSecrets(): Secrets {
@@ -52,6 +57,7 @@ function newSecrets(): Secrets {
     repl: { user: "replicator", password: randomSecret() },
     exporter: { user: "exporter", password: randomSecret() },
     stats: { user: "firedrill", password: randomSecret() },
+    grafanaAdmin: randomSecret(),
   };
 }
 
@@ -65,8 +71,8 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
   const down = () => removeLabeled([`${LABEL_RUN}=${runId}`]).then(() => undefined);
   try {
     const config = loadClusterConfig(opts.clusterDir, profile, {
-      // Issue 4 brings a receiver; until then notifications go nowhere, inside the container itself.
-      webhookUrl: "http://127.0.0.1:9/firedrill-receiver-not-configured",
+      // The receiver is a lab container: Alertmanager reaches it by its alias on the lab network.
+      webhookUrl: "http://receiver:9099/hook/alertmanager",
     });
     const secrets = newSecrets();
     progress.step(`lab ${runId} (${profile}): network ${networkName}`);
@@ -95,10 +101,18 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
       ...nodeNames.map((node) => startApp(ctx, node)),
     ]);
 
-    progress.step("starting HAProxy, Prometheus and Alertmanager");
-    await Promise.all([startHaproxy(ctx), startPrometheus(ctx), startAlertmanager(ctx)]);
+    progress.step("starting HAProxy, Prometheus, Alertmanager and the notification receiver");
+    const grafana = await grafanaAvailability(opts.grafanaImage ?? DEFAULT_GRAFANA_IMAGE);
+    if ("skipped" in grafana) progress.detail(`Grafana skipped: ${grafana.skipped}`);
+    await Promise.all([
+      startHaproxy(ctx),
+      startPrometheus(ctx),
+      startAlertmanager(ctx),
+      startReceiver(ctx),
+      "image" in grafana ? startGrafana(ctx, grafana.image) : undefined,
+    ]);
 
-    const endpoints = endpointsOf(runId, profile, started, dbs, secrets);
+    const endpoints = endpointsOf(runId, profile, started, dbs, secrets, grafana);
     await waitThroughHaproxy(endpoints, progress);
     progress.step(`lab ${runId} is up: ${endpoints.haproxy.url}`);
     return makeLab({
@@ -302,6 +316,35 @@ async function startAlertmanager(ctx: Ctx): Promise<void> {
   await startNamed(ctx, "alertmanager", await prepare(ctx, "alertmanager", container));
 }
 
+async function startReceiver(ctx: Ctx): Promise<void> {
+  const container = new GenericContainer(ctx.opts.images.receiver).withWaitStrategy(
+    Wait.forHttp("/healthz", 9099).forStatusCode(200),
+  );
+  await startNamed(ctx, "receiver", await prepare(ctx, "receiver", container));
+}
+
+/**
+ * Grafana on control1 with the stack's provisioning (data sources, dashboard, Grafana-managed alert
+ * rules, webhook contact point). Not exercised on machines without its image: see grafana-image.ts.
+ */
+async function startGrafana(ctx: Ctx, image: string): Promise<void> {
+  const dir = path.join(ctx.opts.clusterDir, "grafana");
+  const container = new GenericContainer(image)
+    .withEnvironment({
+      GF_SECURITY_ADMIN_PASSWORD: ctx.secrets.grafanaAdmin,
+      GF_AUTH_ANONYMOUS_ENABLED: "false",
+      GF_ANALYTICS_REPORTING_ENABLED: "false",
+      GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
+      GF_PLUGINS_PREINSTALL_DISABLED: "true",
+    })
+    .withCopyDirectoriesToContainer([
+      { source: path.join(dir, "provisioning"), target: "/etc/grafana/provisioning" },
+      { source: path.join(dir, "dashboards"), target: "/var/lib/grafana/dashboards" },
+    ])
+    .withWaitStrategy(Wait.forHttp("/api/health", 3000).forStatusCode(200));
+  await startNamed(ctx, "grafana", await prepare(ctx, "grafana", container));
+}
+
 function mustGet(started: Map<string, StartedTestContainer>, alias: string): StartedTestContainer {
   const c = started.get(alias);
   if (!c) throw new Error(`internal: ${alias} was not started`);
@@ -318,6 +361,7 @@ function endpointsOf(
   started: Map<string, StartedTestContainer>,
   dbs: Record<NodeName, DbEndpoint>,
   secrets: Secrets,
+  grafana: { image: string } | { skipped: string },
 ): LabEndpoints {
   const node = (n: NodeName): NodeEndpoints => ({
     app: { url: url(started, `${n}-app`, 8000) },
@@ -337,7 +381,11 @@ function endpointsOf(
     },
     prometheus: { url: url(started, "prometheus", 9090) },
     alertmanager: { url: url(started, "alertmanager", 9093) },
-    grafana: { skipped: "no Grafana image on this machine (no registry, not packaged by Debian)" },
+    receiver: { url: url(started, "receiver", 9099) },
+    grafana:
+      "skipped" in grafana
+        ? grafana
+        : { url: url(started, "grafana", 3000), user: "admin", password: secrets.grafanaAdmin },
     nodes: { node1: node("node1"), node2: node("node2") },
   };
 }

@@ -1,0 +1,179 @@
+import type { AlertEvent, HistoryEvent, NotificationEvent } from "../history/history.ts";
+import type { AlertResult } from "../report/run-report.ts";
+import { alertKey, describeMatcher, matches, type AlertIdentity, type AlertMatcher } from "./alert-key.ts";
+
+export type AlertSourceName = AlertResult["source"];
+
+/** What one drill expects of one alert. Budgets are seconds. */
+export interface AlertSpec extends AlertMatcher {
+  expect: AlertResult["expect"];
+  /** Fault → firing (in Prometheus or Grafana). */
+  firesWithin?: number;
+  /** Fault → firing notification received. */
+  notifiedWithin?: number;
+  /** Heal (or repair) → resolved notification received. */
+  resolvesWithin?: number;
+}
+
+export interface AlertWindow {
+  /** History time (ms) the fault was injected; detection and notification are timed from here. */
+  faultAt: number;
+  /** History time (ms) of the heal or repair; resolution is timed from here. */
+  healAt: number;
+  /** History time (ms) up to which events count (the end of observation). */
+  until: number;
+}
+
+export interface AlertJudgement {
+  results: AlertResult[];
+  /** Expectation lines, in the drill's usual shape. */
+  expectations: { description: string; met: boolean; detail?: string }[];
+}
+
+const notifierOf: Record<AlertSourceName, NotificationEvent["source"]> = {
+  prometheus: "alertmanager",
+  grafana: "grafana",
+};
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/**
+ * Judges alert expectations from a history alone (alert and notification events), so a saved run
+ * can be judged again. Times are seconds from the fault (detect, notify) and from the heal (resolve).
+ */
+export function judgeAlerts(
+  history: readonly HistoryEvent[],
+  source: AlertSourceName,
+  specs: readonly AlertSpec[],
+  allowed: readonly AlertMatcher[],
+  w: AlertWindow,
+): AlertJudgement {
+  const alerts = history.filter(
+    (e): e is AlertEvent => e.type === "alert" && e.source === source && e.time <= w.until,
+  );
+  const notes = history.filter(
+    (e): e is NotificationEvent =>
+      e.type === "notification" && e.source === notifierOf[source] && e.time <= w.until,
+  );
+  const firstAlert = (m: AlertMatcher, state: AlertEvent["state"], from: number) =>
+    alerts.find((e) => e.state === state && e.time >= from && matches(m, e));
+  const firstNote = (m: AlertMatcher, status: "firing" | "resolved", from: number) =>
+    notes.find((n) => n.time >= from && n.alerts.some((a) => a.status === status && matches(m, a)));
+
+  const results: AlertResult[] = [];
+  const expectations: AlertJudgement["expectations"] = [];
+  for (const spec of specs) {
+    const what = describeMatcher(spec);
+    const firing = firstAlert(spec, "firing", w.faultAt);
+    if (spec.expect === "quiet") {
+      const note = firstNote(spec, "firing", w.faultAt);
+      const met = !firing && !note;
+      const detail = met
+        ? "did not fire"
+        : `fired ${seconds((firing ?? note)!.time - w.faultAt)} s after the fault`;
+      results.push(result(spec, source, null, null, null, met, detail));
+      expectations.push({ description: `${what} stays quiet`, met, detail });
+      continue;
+    }
+    const notified = firstNote(spec, "firing", w.faultAt);
+    // Polling sees a firing alert up to one interval late; a notification proves it fired earlier.
+    const firedAt = firing && notified ? Math.min(firing.time, notified.time) : firing?.time;
+    const detect = firedAt !== undefined ? seconds(firedAt - w.faultAt) : null;
+    const notify = notified ? seconds(notified.time - w.faultAt) : null;
+    const resolvedNote = notified ? firstNote(spec, "resolved", notified.time) : undefined;
+    const problems: string[] = [];
+    if (detect === null) problems.push("never fired");
+    else if (spec.firesWithin !== undefined && detect > spec.firesWithin)
+      problems.push(`fired after ${detect} s (budget ${spec.firesWithin} s)`);
+    if (notify === null) problems.push("no firing notification arrived");
+    else if (spec.notifiedWithin !== undefined && notify > spec.notifiedWithin)
+      problems.push(`notified after ${notify} s (budget ${spec.notifiedWithin} s)`);
+    let resolve: number | null = null;
+    if (spec.expect === "fires-and-stays" && resolvedNote && resolvedNote.time < w.healAt) {
+      problems.push(
+        `resolved ${seconds(resolvedNote.time - w.faultAt)} s after the fault, before the repair`,
+      );
+    }
+    const resolvedAfterHeal = notified
+      ? firstNote(spec, "resolved", Math.max(w.healAt, notified.time))
+      : undefined;
+    if (resolvedAfterHeal) resolve = seconds(resolvedAfterHeal.time - w.healAt);
+    if (spec.resolvesWithin !== undefined) {
+      if (resolve === null) problems.push("no resolved notification after the heal");
+      else if (resolve > spec.resolvesWithin)
+        problems.push(`resolved after ${resolve} s (budget ${spec.resolvesWithin} s)`);
+    }
+    const met = problems.length === 0;
+    const detail = [
+      `detect ${detect ?? "–"} s, notify ${notify ?? "–"} s, resolve ${resolve ?? "–"} s`,
+      ...problems,
+    ].join("; ");
+    results.push(result(spec, source, detect, notify, resolve, met, detail));
+    expectations.push({ description: describeSpec(spec), met, detail });
+  }
+
+  // Anything else that fired during the drill is a finding: an alert nobody expected is noise or a bug.
+  const known = [...specs, ...allowed];
+  const unexpected = new Map<string, AlertIdentity>();
+  for (const e of alerts) {
+    if (e.state !== "firing" || e.time < w.faultAt) continue;
+    if (!known.some((m) => matches(m, e))) unexpected.set(alertKey(e), e);
+  }
+  const list = [...unexpected.keys()];
+  expectations.push({
+    description: `no unexpected ${source} alert fired`,
+    met: list.length === 0,
+    detail: list.length ? `unexpected: ${list.join("; ")}` : "none",
+  });
+  return { results, expectations };
+}
+
+function result(
+  spec: AlertSpec,
+  source: AlertSourceName,
+  detect: number | null,
+  notify: number | null,
+  resolve: number | null,
+  met: boolean,
+  detail: string,
+): AlertResult {
+  return {
+    alert: spec.name,
+    labels: spec.labels ?? {},
+    source,
+    expect: spec.expect,
+    detectSeconds: detect,
+    notifySeconds: notify,
+    resolveSeconds: resolve,
+    met,
+    detail,
+  };
+}
+
+function describeSpec(s: AlertSpec): string {
+  const parts = [
+    s.firesWithin !== undefined ? `fires ≤ ${s.firesWithin} s` : "fires",
+    s.notifiedWithin !== undefined ? `notifies ≤ ${s.notifiedWithin} s` : undefined,
+    s.expect === "fires-and-stays" ? "stays firing until repaired" : undefined,
+    s.resolvesWithin !== undefined
+      ? `resolves ≤ ${s.resolvesWithin} s after ${s.expect === "fires-and-stays" ? "repair" : "heal"}`
+      : undefined,
+  ].filter(Boolean);
+  return `${describeMatcher(s)} ${parts.join(", ")}`;
+}
+
+/** The latest instant (history ms) at which an expectation could still change: how long to wait. */
+export function judgementDeadline(specs: readonly AlertSpec[], w: Omit<AlertWindow, "until">): number {
+  let t = w.faultAt;
+  for (const s of specs) {
+    if (s.firesWithin !== undefined) t = Math.max(t, w.faultAt + s.firesWithin * 1000);
+    if (s.notifiedWithin !== undefined) t = Math.max(t, w.faultAt + s.notifiedWithin * 1000);
+    if (s.resolvesWithin !== undefined) t = Math.max(t, w.healAt + s.resolvesWithin * 1000);
+  }
+  return t;
+}
+
+/** Whether the alert was seen firing at any time in the history (e.g. one that fires from the start). */
+export function wasFiring(history: readonly HistoryEvent[], m: AlertMatcher): boolean {
+  return history.some((e) => e.type === "alert" && e.state === "firing" && matches(m, e));
+}

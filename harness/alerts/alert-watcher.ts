@@ -1,0 +1,133 @@
+import type { AlertEvent, NotificationEvent } from "../history/history.ts";
+import type { HistoryRecorder } from "../history/history-file.ts";
+import type { PrometheusClient } from "../probes/prometheus-client.ts";
+import type { ReceiverClient } from "../probes/receiver-client.ts";
+import { describe } from "../util/errors.ts";
+import { alertIdentity, alertKey, type AlertIdentity } from "./alert-key.ts";
+
+/** A source of "which alerts are pending or firing now" (Prometheus, or Grafana where it runs). */
+export interface AlertSource {
+  source: AlertEvent["source"];
+  /** `sinceMs` (wall clock) is when the alert entered its state, where the source knows it. */
+  active(): Promise<{ labels: Record<string, string>; state: "pending" | "firing"; sinceMs?: number }[]>;
+}
+
+export function prometheusSource(client: PrometheusClient): AlertSource {
+  return { source: "prometheus", active: () => client.activeAlerts() };
+}
+
+export interface AlertWatcherOptions {
+  history: HistoryRecorder;
+  sources: AlertSource[];
+  receiver: ReceiverClient;
+  intervalMs?: number;
+  /** A watcher left running stops itself after this long (every loop is bounded). */
+  maxSeconds?: number;
+}
+
+/**
+ * Watches alerts and notifications for the length of a drill and writes every change into the
+ * drill's history: an alert going pending, firing or away (resolved), and each webhook delivery
+ * at the time the receiver stamped on it. Expectations are then judged from the history alone, so
+ * they can be re-checked on a saved run.
+ */
+export class AlertWatcher {
+  private readonly seen = new Map<
+    string,
+    { source: string; id: AlertIdentity; state: "pending" | "firing" }
+  >();
+  private lastSeq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly deadline: number;
+  /** The last poll error, kept so a report can say why no alert was seen (never swallowed silently). */
+  lastError: string | undefined;
+  polls = 0;
+
+  constructor(private readonly o: AlertWatcherOptions) {
+    this.deadline = performance.now() + (o.maxSeconds ?? 1800) * 1000;
+  }
+
+  start(): this {
+    const tick = () => {
+      if (performance.now() > this.deadline) return;
+      this.running = this.poll().finally(() => {
+        if (this.timer !== undefined) this.timer = setTimeout(tick, this.o.intervalMs ?? 200);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+    return this;
+  }
+
+  /** One poll of every source and the receiver, now (waits for a poll already under way first). */
+  async sync(): Promise<void> {
+    await this.running;
+    await this.poll();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.poll();
+  }
+
+  private async poll(): Promise<void> {
+    this.polls++;
+    await Promise.all([...this.o.sources.map((s) => this.pollSource(s)), this.pollReceiver()]);
+  }
+
+  private async pollSource(s: AlertSource): Promise<void> {
+    let active;
+    try {
+      active = await s.active();
+    } catch (err) {
+      this.lastError = `${s.source}: ${describe(err)}`;
+      return;
+    }
+    const now = this.o.history.now();
+    const current = new Set<string>();
+    for (const a of active) {
+      const id = alertIdentity(a.labels);
+      const key = `${s.source}:${alertKey(id)}`;
+      current.add(key);
+      const before = this.seen.get(key);
+      if (before?.state === a.state) continue;
+      // Pending → firing is a change; firing → pending does not happen in Prometheus.
+      this.seen.set(key, { source: s.source, id, state: a.state });
+      // The source's own timestamp is exact to its evaluation; the poll only sees it up to a poll later.
+      const since = a.sinceMs !== undefined ? Math.min(now, this.o.history.fromWallClock(a.sinceMs)) : now;
+      this.append({ type: "alert", source: s.source, ...id, state: a.state, time: since });
+    }
+    for (const [key, v] of this.seen) {
+      if (v.source !== s.source || current.has(key)) continue;
+      this.seen.delete(key);
+      this.append({ type: "alert", source: s.source, ...v.id, state: "resolved", time: now });
+    }
+  }
+
+  private async pollReceiver(): Promise<void> {
+    let deliveries;
+    try {
+      deliveries = await this.o.receiver.deliveries(this.lastSeq);
+    } catch (err) {
+      this.lastError = `receiver: ${describe(err)}`;
+      return;
+    }
+    for (const d of deliveries) {
+      this.lastSeq = Math.max(this.lastSeq, d.seq);
+      const source: NotificationEvent["source"] = d.source === "grafana" ? "grafana" : "alertmanager";
+      this.append({
+        type: "notification",
+        source,
+        status: d.payload.status,
+        alerts: (d.payload.alerts ?? []).map((a) => ({ ...alertIdentity(a.labels), status: a.status })),
+        time: this.o.history.fromWallClock(d.receivedAtMs),
+      });
+    }
+  }
+
+  private append(e: AlertEvent | NotificationEvent): void {
+    this.o.history.append(e);
+  }
+}
