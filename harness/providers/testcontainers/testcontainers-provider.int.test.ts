@@ -61,6 +61,7 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
       "node2-db",
       "node2-exporter",
       "prometheus",
+      "receiver",
     ]);
     for (const c of containers) {
       expect(c.Labels[LABEL_FIREDRILL]).toBe("1");
@@ -107,6 +108,7 @@ describe.each<ProfileName>(["hardened", "seed"])("testcontainers lab, %s profile
       "alertmanager",
       "app",
       "app",
+      "firedrill",
       "haproxy",
       "mysqld",
       "mysqld",
