@@ -18,10 +18,11 @@ import { writeDrillResult, type DrillResult } from "../harness/report/run-report
 import { leftovers } from "../harness/testing/lab-assertions.ts";
 import { startTestLab } from "../harness/testing/lab-fixture.ts";
 import { waitUntil } from "../harness/util/wait-until.ts";
+import { resolveSettings } from "../harness/settings/settings.ts";
 
 const OPERATIONS = 30; // bounded: 30 × (create, add, read) = 90 requests
 
-describe.each<ProfileName>(["hardened", "seed"])("smoke drill, %s profile", (profile) => {
+describe.each<ProfileName>(resolveSettings().profiles)("smoke drill, %s profile", (profile) => {
   let lab: Lab;
   const result: DrillResult = { drill: "smoke", profile, verdict: "fail", figures: {}, findings: [] };
   // The verdict is "pass" only when every step below got to its end.

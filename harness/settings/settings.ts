@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { profileNames, type ProfileName } from "../config/profiles.ts";
+import { UserError } from "../util/errors.ts";
 
 /** Everything the harness reads from the environment, resolved in one place (env is passed in, so it is testable). */
 export interface Settings {
@@ -16,7 +18,14 @@ export interface Settings {
   readonly plainProgress: boolean;
   /** Grafana's image (pinned); used when present or pullable. */
   readonly grafanaImage: string;
+  /** Profiles the scenario files run (`FIREDRILL_PROFILES`, comma list; default both), so CI can run one per job. */
+  readonly profiles: readonly ProfileName[];
+  /** What drives the load-haproxy drill (`FIREDRILL_LOAD_GENERATOR`): the built-in generator or k6. */
+  readonly loadGenerator: LoadGenerator;
 }
+
+export const loadGenerators = ["builtin", "k6"] as const;
+export type LoadGenerator = (typeof loadGenerators)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -31,5 +40,31 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     ci: env.CI === "true" || env.CI === "1",
     plainProgress: env.CI === "true" || env.CI === "1" || !process.stderr.isTTY,
     grafanaImage: env.FIREDRILL_GRAFANA_IMAGE || "grafana/grafana-oss:11.3.0",
+    profiles: parseProfiles(env.FIREDRILL_PROFILES),
+    loadGenerator: parseLoadGenerator(env.FIREDRILL_LOAD_GENERATOR),
   };
+}
+
+/** `FIREDRILL_PROFILES`: "hardened", "seed" or "hardened,seed"; unset or empty means both, hardened first. */
+function parseProfiles(value: string | undefined): ProfileName[] {
+  const words = (value ?? "")
+    .split(",")
+    .map((w) => w.trim())
+    .filter(Boolean);
+  if (words.length === 0) return ["hardened", "seed"];
+  const unknown = words.filter((w) => !(profileNames as readonly string[]).includes(w));
+  if (unknown.length > 0)
+    throw new UserError(
+      `FIREDRILL_PROFILES: unknown profile ${unknown.map((w) => `"${w}"`).join(", ")}; use a comma list of: ${profileNames.join(", ")}`,
+    );
+  return [...new Set(words as ProfileName[])];
+}
+
+function parseLoadGenerator(value: string | undefined): LoadGenerator {
+  if (!value) return "builtin";
+  if (!(loadGenerators as readonly string[]).includes(value))
+    throw new UserError(
+      `FIREDRILL_LOAD_GENERATOR: unknown generator "${value}"; use one of: ${loadGenerators.join(", ")}`,
+    );
+  return value as LoadGenerator;
 }
