@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { stderrProgress } from "../progress/progress.ts";
+import { stderrProgress, type Progress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
@@ -47,12 +47,13 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: "run one drill (both profiles unless --profile), exit 0 only when it passed",
-    usage: `run <drill> [--profile seed|hardened] [--rate N] [--duration S]\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  drills: ${Object.keys(drills).join(", ")}`,
+    usage: `run <drill> [--profile seed|hardened] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed or was skipped, 2 usage or environment error`,
     options: {
       ...help,
       profile: { type: "string" },
       rate: { type: "string" },
       duration: { type: "string" },
+      json: { type: "boolean" },
       quiet: { type: "boolean" },
     },
     positionals: true,
@@ -75,7 +76,10 @@ function usage(): string {
     ...lines,
     "",
     "Run `firedrill <command> --help` for a command's options.",
-    "Exit codes: 0 success, 1 a check failed, 2 usage or environment error.",
+    "Exit codes: 0 success (for `run`: every drill passed), 1 a drill or check failed,",
+    "2 usage or environment error (one line on stderr says what to do).",
+    "Progress goes to stderr: a live status line on a terminal, plain lines otherwise",
+    "(CI, pipes, FIREDRILL_PLAIN_PROGRESS=1); --quiet keeps only warnings.",
   ].join("\n");
 }
 
@@ -112,11 +116,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`usage: firedrill ${command.usage}\n`);
     return 0;
   }
-  const settings = resolveSettings(env);
-  const progress = stderrProgress({ quiet: Boolean(values.quiet) });
+  let progress: Progress | undefined;
   try {
+    const settings = resolveSettings(env);
+    progress = stderrProgress({ quiet: Boolean(values.quiet), live: !settings.plainProgress });
     return await command.run(values, { settings, progress, env }, positionals);
   } catch (err) {
+    // The live status line ends before the error is printed under it.
+    progress?.close?.();
     if (err instanceof UserError) {
       process.stderr.write(`firedrill ${name}: ${err.message}\n`);
       return err.exitCode;
@@ -125,5 +132,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       `firedrill ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     return 1;
+  } finally {
+    progress?.close?.();
   }
 }

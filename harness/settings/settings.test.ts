@@ -29,3 +29,20 @@ describe("settings from the environment", () => {
     );
   });
 });
+
+describe("progress rendering", () => {
+  it("is plain in CI, on request, and whenever stderr is not a terminal", () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, "isTTY");
+    try {
+      Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
+      expect(resolveSettings({}).plainProgress).toBe(false);
+      expect(resolveSettings({ CI: "true" }).plainProgress).toBe(true);
+      expect(resolveSettings({ FIREDRILL_PLAIN_PROGRESS: "1" }).plainProgress).toBe(true);
+      Object.defineProperty(process.stderr, "isTTY", { value: false, configurable: true });
+      expect(resolveSettings({}).plainProgress).toBe(true);
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, "isTTY", tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+  });
+});

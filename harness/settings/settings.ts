@@ -14,7 +14,7 @@ export interface Settings {
   /** Where a dockerd started by firedrill writes its log. */
   readonly dockerdLog: string;
   readonly ci: boolean;
-  /** Emit plain progress lines even on a TTY. */
+  /** Plain progress lines, no live status line: in CI, when stderr is not a terminal, or FIREDRILL_PLAIN_PROGRESS=1. */
   readonly plainProgress: boolean;
   /** Grafana's image (pinned); used when present or pullable. */
   readonly grafanaImage: string;
@@ -38,7 +38,8 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     stateDir: env.FIREDRILL_STATE_DIR || path.join(stateHome, "firedrill"),
     dockerdLog: env.FIREDRILL_DOCKERD_LOG || "/var/log/firedrill/dockerd.log",
     ci: env.CI === "true" || env.CI === "1",
-    plainProgress: env.CI === "true" || env.CI === "1" || !process.stderr.isTTY,
+    plainProgress:
+      env.CI === "true" || env.CI === "1" || env.FIREDRILL_PLAIN_PROGRESS === "1" || !process.stderr.isTTY,
     grafanaImage: env.FIREDRILL_GRAFANA_IMAGE || "grafana/grafana-oss:11.3.0",
     profiles: parseProfiles(env.FIREDRILL_PROFILES),
     loadGenerator: parseLoadGenerator(env.FIREDRILL_LOAD_GENERATOR),

@@ -9,6 +9,7 @@ export async function imagesCommand(
 ): Promise<number> {
   await ensureEngine(progress, settings.dockerdLog);
   const { results } = await ensureImages(settings.clusterDir, labImages, progress);
+  progress.close?.();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {

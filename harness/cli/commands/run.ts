@@ -1,16 +1,19 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { parseProfile, profileNames, type ProfileName } from "../../config/profiles.ts";
+import { parseProfile, type ProfileName } from "../../config/profiles.ts";
 import { findDrill } from "../../drills/registry.ts";
 import { parseLoadOverrides } from "../../drills/load-overrides.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { prepareEngineAndImages } from "../../lab/start-lab.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { linkLatest, writeSummary } from "../../report/run-report.ts";
+import { linkLatest, writeSummary, type DrillResult } from "../../report/run-report.ts";
 import { UserError } from "../../util/errors.ts";
 import type { CommandContext } from "../command-context.ts";
 
-/** Exit 0 only when every requested profile passed; 1 when one failed or was skipped. */
+/**
+ * Exit 0 only when every requested profile passed; 1 when one failed or was skipped. With `--json`,
+ * stdout carries only the results (the entries `summary.json` gets), as a JSON array.
+ */
 export async function runCommand(
   values: Record<string, unknown>,
   positionals: string[],
@@ -23,7 +26,7 @@ export async function runCommand(
   let overrides;
   try {
     def = findDrill(positionals[0]!);
-    profiles = values.profile ? [parseProfile(String(values.profile))] : [...profileNames];
+    profiles = values.profile ? [parseProfile(String(values.profile))] : [...settings.profiles];
     overrides = parseLoadOverrides(values, env);
   } catch (err) {
     throw new UserError((err as Error).message);
@@ -32,17 +35,27 @@ export async function runCommand(
   const runId = newRunId();
   const runDir = path.join(settings.reportsDir, runId);
   mkdirSync(runDir, { recursive: true });
-  let ok = true;
+  const results: DrillResult[] = [];
   for (const profile of profiles) {
-    const result = await runDrill(def, profile, { runDir, settings, progress, overrides });
-    ok &&= result.verdict === "pass";
-    process.stdout.write(
-      `${def.id} ${profile}: ${result.verdict}${result.reason ? ` (${result.reason})` : ""}\n`,
-    );
-    for (const f of result.findings) process.stdout.write(`  - ${f}\n`);
+    results.push(await runDrill(def, profile, { runDir, settings, progress, overrides }));
   }
   writeSummary(runDir);
   linkLatest(settings.reportsDir, runId);
-  process.stdout.write(`report: ${path.relative(process.cwd(), runDir)}/summary.json\n`);
-  return ok ? 0 : 1;
+  // Results after the progress: on a terminal its live line must not run into them.
+  progress.close?.();
+  process.stdout.write(
+    values.json ? `${JSON.stringify(results, null, 2)}\n` : formatResults(results, runDir),
+  );
+  return results.every((r) => r.verdict === "pass") ? 0 : 1;
+}
+
+/** One line per profile with its verdict, its findings indented below, then where the report is. */
+export function formatResults(results: readonly DrillResult[], runDir: string): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`${r.drill} ${r.profile}: ${r.verdict}${r.reason ? ` (${r.reason})` : ""}`);
+    for (const f of r.findings) lines.push(`  - ${f}`);
+  }
+  lines.push(`report: ${path.relative(process.cwd(), runDir)}/summary.json`, "");
+  return lines.join("\n");
 }

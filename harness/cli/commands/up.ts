@@ -17,6 +17,7 @@ export async function upCommand(
   const lab = await startLab({ profile, settings, progress });
   // Recorded so `status` can show it and the reaper knows it was left running on purpose.
   new LabStateStore(settings.stateDir).save(lab.endpoints);
+  progress.close?.();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(lab.endpoints, null, 2)}\n`);
   } else {
