@@ -6,6 +6,7 @@ import { z } from "zod";
 import { dockerClient } from "../engine/docker-client.ts";
 import { LABEL_FIREDRILL, LABEL_PID, LABEL_RUN } from "../lab/labels.ts";
 import { resolveSettings } from "../settings/settings.ts";
+import { topology } from "../topology/topology.ts";
 import { allFiredrill, leftovers } from "../testing/lab-assertions.ts";
 import { waitUntil } from "../util/wait-until.ts";
 
@@ -173,7 +174,8 @@ describe("firedrill CLI against the engine", () => {
       endpoints?: { runId: string };
     }[];
     const mine = runs.find((r) => r.runId === lab.runId);
-    expect(mine?.containers).toHaveLength(9);
+    // One container per service that has an image here (Grafana has none on machines without a registry).
+    expect(mine?.containers).toHaveLength(topology.filter((s) => s.image !== undefined).length);
     expect(mine?.endpoints?.runId).toBe(lab.runId);
 
     const down = await firedrill(["down"]);

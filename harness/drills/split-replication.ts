@@ -1,11 +1,11 @@
 import { splitReplication } from "../faults/network-faults.ts";
 import { expectation, verdictHolds, type DrillDefinition } from "./drill.ts";
-import { wasFiring } from "../alerts/alert-expectations.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import {
   ALERT_BUDGET as B,
   checkAfterHeal,
   checkAlerts,
+  expectSeedReplicationUnmonitored,
   faultUnderLoad,
   keyFigures,
   SEED_ALWAYS,
@@ -54,18 +54,7 @@ export const splitReplicationDrill: DrillDefinition = {
             ),
             { allow: [{ name: "ReplicationLagHigh" }] },
           );
-    if (ctx.profile === "seed") {
-      const blind = (["node1", "node2"] as const).filter((node) =>
-        wasFiring(ctx.history.events, { name: "ReplicationNotMonitored", labels: { node } }),
-      );
-      alerts.expectations.push(
-        expectation(
-          "ReplicationNotMonitored fires for both nodes (the seed's exporter lacks SLAVE MONITOR)",
-          blind.length === 2,
-          `firing for: ${blind.join(", ") || "neither"}`,
-        ),
-      );
-    }
+    if (ctx.profile === "seed") alerts.expectations.push(await expectSeedReplicationUnmonitored(ctx));
     return withAlerts(
       {
         verdicts: Object.values(v),
