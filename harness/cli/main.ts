@@ -5,6 +5,7 @@ import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
 import { imagesCommand } from "./commands/images.ts";
 import { runCommand } from "./commands/run.ts";
+import { reportCommand } from "./commands/report.ts";
 import { drills } from "../drills/registry.ts";
 import { statusCommand } from "./commands/status.ts";
 import { upCommand } from "./commands/up.ts";
@@ -58,6 +59,14 @@ const commands: Record<string, Command> = {
     },
     positionals: true,
     run: (values, ctx, positionals) => runCommand(values, positionals, ctx),
+  },
+  report: {
+    summary: "rebuild a run's HTML report from its saved artifacts (re-running the checkers)",
+    usage:
+      "report [<run-dir>] [--json]\n  <run-dir>  a folder under reports/ (default reports/latest)\n  --json     print the files written, their size and the time taken as JSON",
+    options: { ...help, json: { type: "boolean" } },
+    positionals: true,
+    run: (values, ctx, positionals) => reportCommand(values, positionals, ctx),
   },
   images: {
     summary: "build the lab's images, or confirm they are current",

@@ -1,0 +1,35 @@
+import path from "node:path";
+import { NotARunFolderError } from "../../report/run-folder.ts";
+import { writeSummary } from "../../report/run-report.ts";
+import { writeReport } from "../../report/write-report.ts";
+import { UserError } from "../../util/errors.ts";
+import type { CommandContext } from "../command-context.ts";
+
+/**
+ * Rebuilds a run's report from its saved artifacts: summary.json from the drills' result.json,
+ * the checkers re-run on history.jsonl and observed.json, then index.html and summary.md.
+ * Exit 0 when written (whatever the verdicts), 2 for a folder that is not a run.
+ */
+export async function reportCommand(
+  values: Record<string, unknown>,
+  positionals: string[],
+  { settings }: CommandContext,
+): Promise<number> {
+  if (positionals.length > 1) throw new UserError("name one run folder: `firedrill report [<run-dir>]`");
+  const runDir = path.resolve(positionals[0] ?? path.join(settings.reportsDir, "latest"));
+  let written;
+  try {
+    written = writeReport(runDir);
+  } catch (err) {
+    if (err instanceof NotARunFolderError) throw new UserError(err.message);
+    throw err;
+  }
+  writeSummary(runDir);
+  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(written)}\n`
+      : `report: ${rel(written.html)} (${(written.bytes / 1024).toFixed(0)} KiB in ${written.millis.toFixed(0)} ms); summary: ${rel(written.markdown)}\n`,
+  );
+  return 0;
+}

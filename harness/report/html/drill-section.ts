@@ -1,0 +1,137 @@
+import { drills } from "../../drills/registry.ts";
+import type { ProfileName } from "../../config/profiles.ts";
+import type { Reanalysis } from "../reanalyze.ts";
+import type { DrillArtifacts } from "../run-folder.ts";
+import type { AlertResult } from "../run-report.ts";
+import { findingsSection, logExcerpts } from "./evidence.ts";
+import { anchor, fmt, html, type SafeHtml } from "./html.ts";
+import { timelineSvg } from "./timeline-svg.ts";
+
+function expectations(d: DrillArtifacts): SafeHtml {
+  const ex = d.result.expectations ?? [];
+  if (ex.length === 0) return html``;
+  return html`<h4>Expectations</h4>
+    <ul class="expectations">
+      ${ex.map(
+        (e) =>
+          html`<li class="${e.met ? "met" : "unmet"}">
+            <span class="mark">${e.met ? "✔" : "✘"}</span>
+            ${e.description}${e.detail ? html` <span class="detail">— ${e.detail}</span>` : ""}
+          </li>`,
+      )}
+    </ul>`;
+}
+
+const labelText = (l: Record<string, string>) =>
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+
+function alertsTable(alerts: readonly AlertResult[] | undefined): SafeHtml {
+  if (!alerts?.length) return html``;
+  return html`<h4>Alerts</h4>
+    <table class="alerts">
+      <thead>
+        <tr>
+          <th>alert</th>
+          <th>source</th>
+          <th>expected</th>
+          <th class="num">detect s</th>
+          <th class="num">notify s</th>
+          <th class="num">resolve s</th>
+          <th>judged</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${alerts.map(
+          (a) =>
+            html`<tr class="${a.skipped ? "skipped" : a.met ? "met" : "unmet"}">
+              <td>${a.alert} <small>${labelText(a.labels)}</small></td>
+              <td>${a.source}</td>
+              <td>${a.expect}</td>
+              <td class="num">${fmt(a.detectSeconds)}</td>
+              <td class="num">${fmt(a.notifySeconds)}</td>
+              <td class="num">${fmt(a.resolveSeconds)}</td>
+              <td>
+                ${a.skipped ? `skipped: ${a.skipped}` : a.met ? "met" : "NOT met"}${a.detail ? html` <span class="detail">— ${a.detail}</span>` : ""}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function reanalysisTable(rows: Reanalysis[]): SafeHtml {
+  const v = (x: unknown) =>
+    x === undefined ? "–" : x === true ? "valid" : x === false ? "invalid" : String(x);
+  return html`<h4>Analysis re-run on the saved artifacts</h4>
+    <table class="reanalysis">
+      <thead>
+        <tr>
+          <th>checker</th>
+          <th>saved</th>
+          <th>re-run</th>
+          <th>findings now</th>
+          <th>note</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (r) =>
+            html`<tr class="${r.disagrees ? "disagrees" : ""}">
+              <td>${r.checker}</td>
+              <td>${v(r.saved)}</td>
+              <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
+              <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
+              <td>
+                ${r.disagrees ? html`<strong>differs from the saved verdict</strong> (the re-run reads the databases as the drill left them, after its own checks). ` : ""}${r.why ?? ""}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+function artifactLinks(d: DrillArtifacts): SafeHtml {
+  return html`<h4>Raw artifacts</h4>
+    <ul class="artifacts">
+      ${d.artifacts.map(
+        (a) =>
+          html`<li>
+            <a href="${a.href}">${a.href.slice(d.dir.length + 1)}</a>
+            <small>${fmt(a.bytes / 1024)} KiB</small>
+          </li>`,
+      )}
+    </ul>`;
+}
+
+/** One drill in one profile: what it expects, whether it did, its timeline, findings, logs and files. */
+export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeHtml {
+  const r = d.result;
+  const def = drills[r.drill];
+  const expects = def?.expects[r.profile as ProfileName];
+  const id = anchor(r.drill, r.profile);
+  return html`<section
+    class="drill verdict-${r.verdict}"
+    id="${id}"
+    data-drill="${r.drill}"
+    data-profile="${r.profile}"
+  >
+    <h3>
+      ${def?.title ?? r.drill} <small>${r.drill} · ${r.profile}</small>
+      <span class="badge ${r.verdict}">${r.verdict}</span>
+    </h3>
+    ${
+      r.verdict === "skipped" ? html`<p class="reason">Skipped: ${r.reason ?? "no reason given"}</p>` : ""
+    }${expects ? html`<p class="expects"><strong>${r.profile} expects:</strong> ${expects}</p>` : ""}${expectations(d)}${
+      d.history
+        ? html`<h4>Timeline</h4>
+            ${timelineSvg(d.history, `timeline-${id}`)}`
+        : html`<p class="note">No history.jsonl: nothing to draw.</p>`
+    }${alertsTable(r.alerts)}
+    <h4>Findings</h4>
+    ${findingsSection(d)}${logExcerpts(d)}${
+      d.history ? reanalysisTable(reanalysis) : ""
+    }${d.problems.length ? html`<p class="note">Could not read: ${d.problems.join("; ")}</p>` : ""}${artifactLinks(d)}
+  </section>`;
+}

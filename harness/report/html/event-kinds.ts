@@ -1,0 +1,124 @@
+import type { HistoryEvent } from "../../history/history.ts";
+
+export type EventKind = HistoryEvent["type"];
+export type EventOf<K extends EventKind> = Extract<HistoryEvent, { type: K }>;
+
+/** The timeline's lane groups, in the order they are drawn top to bottom. */
+export const laneGroups = ["fault", "haproxy", "replication", "alert", "notification"] as const;
+export type LaneGroup = (typeof laneGroups)[number];
+
+/**
+ * Where an event goes on a drill's timeline: a state change of a lane (the state lasts until the
+ * lane's next change; `color: null` draws nothing, e.g. a healed fault) or a single tick.
+ */
+export type TimelineMark =
+  | { group: LaneGroup; lane: string; kind: "state"; state: string; color: string | null }
+  | { group: LaneGroup; lane: string; kind: "tick"; label: string; color: string };
+
+export interface EventRenderer<E> {
+  /** One line for a person (tooltips, the event list). */
+  describe(e: E): string;
+  /** Its mark on the timeline, or null when the kind is drawn elsewhere (operations are charted). */
+  mark(e: E): TimelineMark | null;
+}
+
+const labelText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .filter(([k]) => k !== "alertname" && k !== "severity")
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+
+const opText = (e: EventOf<"invoke" | "ok" | "fail" | "info">) =>
+  `process ${e.process} ${e.op} ${JSON.stringify(e.value)}`;
+
+export const COLORS = {
+  bad: "#d64545",
+  warn: "#e0a030",
+  good: "#3c9a5f",
+  info: "#4a78c2",
+  fault: "#8a4fbf",
+  muted: "#9aa3ad",
+} as const;
+
+function serverColor(state: string): string | null {
+  const s = state.toUpperCase();
+  if (s === "UP") return COLORS.good;
+  if (s.startsWith("DOWN") || s === "MAINT" || s === "STOPPED") return COLORS.bad;
+  return COLORS.warn;
+}
+
+/**
+ * One renderer per history event kind. The mapped type makes this table exhaustive: adding a kind
+ * to `HistoryEvent` without saying how the report shows it fails `tsc`.
+ */
+export const eventRenderers: { [K in EventKind]: EventRenderer<EventOf<K>> } = {
+  start: {
+    describe: (e) => `history of ${e.runId} began at ${e.wallClock}`,
+    mark: () => null,
+  },
+  invoke: { describe: (e) => `invoke ${opText(e)}`, mark: () => null },
+  ok: { describe: (e) => `ok ${opText(e)} on ${e.node ?? "?"} in ${e.latencyMs} ms`, mark: () => null },
+  fail: { describe: (e) => `fail ${opText(e)}: ${e.error}`, mark: () => null },
+  info: { describe: (e) => `info (outcome unknown) ${opText(e)}: ${e.error}`, mark: () => null },
+  fault: {
+    describe: (e) => `${e.phase} ${e.fault}${e.detail ? ` (${e.detail})` : ""}`,
+    mark: (e) => ({
+      group: "fault",
+      lane: `fault ${e.fault}`,
+      kind: "state",
+      state: e.phase === "inject" ? "injected" : "healed",
+      color: e.phase === "inject" ? COLORS.fault : null,
+    }),
+  },
+  alert: {
+    describe: (e) => `alert ${e.name} {${labelText(e.labels)}} ${e.state} (${e.source})`,
+    mark: (e) => ({
+      group: "alert",
+      lane: `${e.source === "grafana" ? "grafana " : ""}${e.name}${labelText(e.labels) ? ` {${labelText(e.labels)}}` : ""}`,
+      kind: "state",
+      state: e.state,
+      color: e.state === "firing" ? COLORS.bad : e.state === "pending" ? COLORS.warn : null,
+    }),
+  },
+  notification: {
+    describe: (e) =>
+      `${e.source} notification ${e.status}: ${e.alerts.map((a) => `${a.name} {${labelText(a.labels)}} ${a.status}`).join("; ")}`,
+    mark: (e) => ({
+      group: "notification",
+      lane: `notifications (${e.source})`,
+      kind: "tick",
+      label: `${e.status}: ${e.alerts.map((a) => a.name).join(", ")}`,
+      color: e.status === "firing" ? COLORS.bad : COLORS.good,
+    }),
+  },
+  "server-state": {
+    describe: (e) => `HAProxy server ${e.server} is ${e.state}`,
+    mark: (e) => ({
+      group: "haproxy",
+      lane: `haproxy ${e.server}`,
+      kind: "state",
+      state: e.state,
+      color: serverColor(e.state),
+    }),
+  },
+  "replication-state": {
+    describe: (e) =>
+      `${e.node} replication: IO ${e.io}, SQL ${e.sql ? "running" : "stopped"}${e.lastErrno ? `, error ${e.lastErrno}: ${e.lastError ?? ""}` : ""}`,
+    mark: (e) => ({
+      group: "replication",
+      lane: `replication ${e.node}`,
+      kind: "state",
+      state: `IO ${e.io}, SQL ${e.sql ? "Yes" : "No"}${e.lastErrno ? ` (error ${e.lastErrno})` : ""}`,
+      color: e.io === "Yes" && e.sql ? COLORS.good : !e.sql || e.lastErrno ? COLORS.bad : COLORS.warn,
+    }),
+  },
+};
+
+/** Dispatch through the table (the cast is sound: the table is keyed by the same `type`). */
+export function describeEvent(e: HistoryEvent): string {
+  return (eventRenderers[e.type] as EventRenderer<HistoryEvent>).describe(e);
+}
+
+export function markOf(e: HistoryEvent): TimelineMark | null {
+  return (eventRenderers[e.type] as EventRenderer<HistoryEvent>).mark(e);
+}

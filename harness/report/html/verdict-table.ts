@@ -1,0 +1,48 @@
+import { figureCell, keyFigureColumns } from "../key-figures.ts";
+import type { DrillResult } from "../run-report.ts";
+import { anchor, html, type SafeHtml } from "./html.ts";
+
+/** Drill × profile → verdict (with the reason when skipped) and the key figures; each row links to its drill. */
+export function verdictTable(results: readonly DrillResult[]): SafeHtml {
+  const drills = [...new Set(results.map((r) => r.drill))];
+  const rows = drills.flatMap((drill) => {
+    const mine = results.filter((r) => r.drill === drill);
+    return mine.map(
+      (r, i) =>
+        html`<tr class="verdict-${r.verdict}" data-drill="${r.drill}" data-profile="${r.profile}">
+          ${i === 0 ? html`<th scope="rowgroup" rowspan="${mine.length}">${drill}</th>` : ""}
+          <td>${r.profile}</td>
+          <td class="verdict">
+            <a href="#${anchor(r.drill, r.profile)}"><span class="badge ${r.verdict}">${r.verdict}</span></a
+            >${
+              r.verdict === "skipped"
+                ? html` <span class="reason">${r.reason ?? "no reason given"}</span>`
+                : ""
+            }${
+              r.verdict === "fail" && r.findings[0]
+                ? html` <span class="reason"
+                    >${r.findings[0]}${r.findings.length > 1 ? ` (+${r.findings.length - 1} more)` : ""}</span
+                  >`
+                : ""
+            }
+          </td>
+          ${keyFigureColumns.map((c) => html`<td class="num">${figureCell(r, c.key)}</td>`)}
+        </tr>`,
+    );
+  });
+  return html`<table id="verdicts" class="verdicts">
+    <thead>
+      <tr>
+        <th>drill</th>
+        <th>profile</th>
+        <th>verdict</th>
+        ${keyFigureColumns.map(
+          (c) => html`<th class="num">${c.label}${c.unit ? html`<br /><small>${c.unit}</small>` : ""}</th>`,
+        )}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}

@@ -1,0 +1,24 @@
+import type { DrillResult } from "./run-report.ts";
+
+/** The figures a reviewer reads first, in the verdict table and the markdown summary. */
+export const keyFigureColumns = [
+  { key: "failoverSeconds", label: "failover", unit: "s" },
+  { key: "requestsFailed", label: "requests failed", unit: "" },
+  { key: "acknowledgedWritesLost", label: "acked writes lost", unit: "" },
+  { key: "secondsToConverge", label: "converged", unit: "s" },
+  { key: "alertDetectSeconds", label: "detect", unit: "s" },
+  { key: "alertNotifySeconds", label: "notify", unit: "s" },
+  { key: "alertResolveSeconds", label: "resolve", unit: "s" },
+] as const;
+
+/** A figure as a cell: `–` when the drill did not measure it. */
+export function figureCell(r: DrillResult, key: string): string {
+  const v = r.figures[key];
+  if (v === null || v === undefined) return "–";
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** The verdict with the reason when skipped. */
+export function verdictText(r: DrillResult): string {
+  return r.verdict === "skipped" ? `skipped: ${r.reason ?? "no reason given"}` : r.verdict;
+}

@@ -1,0 +1,51 @@
+import { figureCell, keyFigureColumns, verdictText } from "./key-figures.ts";
+import type { DrillResult } from "./run-report.ts";
+
+const ICON = { pass: "✅", fail: "❌", skipped: "⏭️" } as const;
+
+/** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** `summary.md`: the verdict table with the key figures, for a CI job summary ($GITHUB_STEP_SUMMARY). */
+export function markdownSummary(runId: string, results: readonly DrillResult[]): string {
+  const count = (v: DrillResult["verdict"]) => results.filter((r) => r.verdict === v).length;
+  const head = [
+    "drill",
+    "profile",
+    "verdict",
+    ...keyFigureColumns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)),
+  ];
+  const rows = results.map((r) => [
+    r.drill,
+    r.profile,
+    `${ICON[r.verdict]} ${verdictText(r)}`,
+    ...keyFigureColumns.map((c) => figureCell(r, c.key)),
+  ]);
+  const failing = results.filter((r) => r.verdict === "fail");
+  return [
+    `## firedrill run ${cell(runId)}`,
+    "",
+    `${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped.`,
+    "",
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+    ...(failing.length
+      ? [
+          "",
+          "### Why it failed",
+          "",
+          ...failing.flatMap((r) => [
+            `- **${cell(r.drill)} (${cell(r.profile)})**`,
+            ...r.findings.slice(0, 10).map((f) => `  - ${cell(f)}`),
+            ...(r.findings.length > 10 ? [`  - … ${r.findings.length - 10} more in result.json`] : []),
+          ]),
+        ]
+      : []),
+    "",
+    "Times in seconds: failover from the fault to the first success on the standby; converged after the heal and the last write; detect / notify / resolve are the slowest of the drill's alerts (fault → firing, fault → webhook, heal → resolved webhook). The full report is `index.html` beside this file.",
+    "",
+  ].join("\n");
+}
