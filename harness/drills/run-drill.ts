@@ -6,7 +6,6 @@ import { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import { startLab } from "../lab/start-lab.ts";
 import type { Progress } from "../progress/progress.ts";
-import { lastLogLines } from "../providers/testcontainers/testcontainers-provider.ts";
 import { drillDir, writeDrillResult, type DrillResult } from "../report/run-report.ts";
 import type { Settings } from "../settings/settings.ts";
 import { topology } from "../topology/topology.ts";
@@ -20,6 +19,11 @@ import { ReceiverClient } from "../probes/receiver-client.ts";
 import { GrafanaClient } from "../probes/grafana-client.ts";
 import type { AlertSource } from "../alerts/alert-watcher.ts";
 import type { LabEndpoints } from "../lab/lab.ts";
+import { dockerClient } from "../engine/docker-client.ts";
+import { demuxLogs } from "../engine/demux-logs.ts";
+import { collectEnvironment } from "../report/environment.ts";
+import { snapshotMetrics } from "../report/metric-snapshots.ts";
+import { observeState } from "../report/observed-state.ts";
 
 export interface RunDrillOptions {
   runDir: string;
@@ -29,7 +33,9 @@ export interface RunDrillOptions {
 }
 
 /**
- * Lab up, drill, artifacts (history.jsonl, findings.json, result.json, container logs), lab down.
+ * Lab up, drill, artifacts, lab down. The artifacts (what `firedrill report` reads back): history.jsonl,
+ * findings.json, result.json, observed.json (the databases as the drill left them), environment.json,
+ * metrics/prometheus.json (what Prometheus saw) and logs/<alias>.log (with the engine's timestamps).
  * The verdict is pass only when every expectation of this profile was met; a fault this machine
  * cannot inject makes it skipped, with the reason.
  */
@@ -59,11 +65,12 @@ export async function runDrill(
       ],
     }).start();
     const grafana = lab.endpoints.grafana;
+    const tag = `${def.id}-${lab.runId}`;
     const outcome = await def.run({
       lab,
       profile,
       history,
-      tag: `${def.id}-${lab.runId}`,
+      tag,
       dir,
       progress: o.progress,
       overrides: o.overrides ?? {},
@@ -72,6 +79,11 @@ export async function runDrill(
     });
     summarize(result, outcome);
     writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(outcome, null, 2)}\n`);
+    // So durability and replication health can be re-checked from the saved artifacts.
+    await observeState(lab, tag, history.now()).then(
+      (state) => writeFileSync(path.join(dir, "observed.json"), `${JSON.stringify(state)}\n`),
+      (err: unknown) => o.progress.warn(`observed.json not saved: ${describeError(err)}`),
+    );
   } catch (err) {
     if (err instanceof FaultUnsupportedError) {
       result.verdict = "skipped";
@@ -86,6 +98,9 @@ export async function runDrill(
     if (watcher?.lastError) o.progress.warn(`alert watcher: last poll error: ${watcher.lastError}`);
     await history?.close();
     if (lab) {
+      await saveRunArtifacts(lab, dir, history, o).catch((err: unknown) =>
+        o.progress.warn(`artifacts for the report not all saved: ${describeError(err)}`),
+      );
       await saveLogs(lab, path.join(dir, "logs"));
       await lab.down();
     }
@@ -110,14 +125,44 @@ function summarize(result: DrillResult, outcome: DrillOutcome): void {
   if (outcome.alerts) result.alerts = outcome.alerts;
 }
 
+/** The environment and Prometheus' view of the drill, for the report (before the lab goes down). */
+async function saveRunArtifacts(
+  lab: Lab,
+  dir: string,
+  history: HistoryRecorder | undefined,
+  o: RunDrillOptions,
+): Promise<void> {
+  const env = await collectEnvironment(lab, {
+    repoRoot: o.settings.repoRoot,
+    overrides: o.overrides ?? {},
+    grafanaSkipped: "skipped" in lab.endpoints.grafana ? lab.endpoints.grafana.skipped : undefined,
+  });
+  writeFileSync(path.join(dir, "environment.json"), `${JSON.stringify(env, null, 2)}\n`);
+  if (!history) return;
+  const metrics = await snapshotMetrics(lab.endpoints.prometheus.url, history.wallClockMs, Date.now());
+  mkdirSync(path.join(dir, "metrics"), { recursive: true });
+  writeFileSync(path.join(dir, "metrics", "prometheus.json"), `${JSON.stringify(metrics)}\n`);
+}
+
+/** Each container's last 2000 log lines, stamped by the engine so the report can line them up with faults. */
 async function saveLogs(lab: Lab, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const s of topology) {
     if (!s.image) continue;
-    writeFileSync(
-      path.join(dir, `${s.alias}.log`),
-      `${await lastLogLines(`${lab.runId}-${s.alias}`, 2000)}\n`,
-    );
+    let text: string;
+    try {
+      const buf = (await dockerClient().getContainer(`${lab.runId}-${s.alias}`).logs({
+        stdout: true,
+        stderr: true,
+        tail: 2000,
+        timestamps: true,
+        follow: false,
+      })) as unknown as Buffer;
+      text = demuxLogs(buf).trimEnd();
+    } catch (err) {
+      text = `(no logs: ${describeError(err)})`;
+    }
+    writeFileSync(path.join(dir, `${s.alias}.log`), `${text}\n`);
   }
 }
 

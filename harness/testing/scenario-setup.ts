@@ -5,6 +5,7 @@ import { prepareEngineAndImages } from "../lab/start-lab.ts";
 import { newRunId } from "../lab/run-id.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { linkLatest, writeSummary } from "../report/run-report.ts";
+import { writeReportOrWarn } from "../report/write-report.ts";
 import { resolveSettings } from "../settings/settings.ts";
 
 declare module "vitest" {
@@ -13,7 +14,7 @@ declare module "vitest" {
   }
 }
 
-/** Drill runs: engine and images once, one report folder for the whole run, summary at the end. */
+/** Drill runs: engine and images once, one report folder for the whole run; summary and HTML report at the end. */
 export default async function setup(project: TestProject): Promise<() => void> {
   const settings = resolveSettings();
   await prepareEngineAndImages(settings, stderrProgress({ prefix: "firedrill setup" }));
@@ -23,9 +24,11 @@ export default async function setup(project: TestProject): Promise<() => void> {
   project.provide("reportRunDir", runDir);
   return () => {
     const results = writeSummary(runDir);
+    const report = writeReportOrWarn(runDir, (m) => process.stderr.write(`firedrill: warning: ${m}\n`));
     linkLatest(settings.reportsDir, runId);
+    const rel = path.relative(process.cwd(), runDir);
     process.stderr.write(
-      `\nfiredrill: ${results.length} drill result(s) in ${path.relative(process.cwd(), runDir)}/summary.json\n`,
+      `\nfiredrill: ${results.length} drill result(s) in ${rel}/summary.json${report ? `; report ${rel}/index.html, summary ${rel}/summary.md` : ""}\n`,
     );
   };
 }

@@ -7,6 +7,7 @@ import { runDrill } from "../../drills/run-drill.ts";
 import { prepareEngineAndImages } from "../../lab/start-lab.ts";
 import { newRunId } from "../../lab/run-id.ts";
 import { linkLatest, writeSummary, type DrillResult } from "../../report/run-report.ts";
+import { writeReportOrWarn } from "../../report/write-report.ts";
 import { UserError } from "../../util/errors.ts";
 import type { CommandContext } from "../command-context.ts";
 
@@ -40,6 +41,7 @@ export async function runCommand(
     results.push(await runDrill(def, profile, { runDir, settings, progress, overrides }));
   }
   writeSummary(runDir);
+  writeReportOrWarn(runDir, (m) => progress.warn(m));
   linkLatest(settings.reportsDir, runId);
   // Results after the progress: on a terminal its live line must not run into them.
   progress.close?.();
