@@ -1,5 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+// The projects this invocation runs (`--project scenarios` → "scenarios"), to name its JUnit file.
+const projectArgs = process.argv.flatMap((a, i, all) =>
+  all[i - 1] === "--project" ? [a] : a.startsWith("--project=") ? [a.slice("--project=".length)] : [],
+);
+
 // Three projects: `unit` (pure, no engine), `integration` (a real lab per file), `scenarios` (the
 // drills). The latter two share a global setup that prepares the engine and images once, in the main
 // process, so parallel workers never race to build the same image.
@@ -7,6 +12,15 @@ export default defineConfig({
   test: {
     // Retries would hide exactly the nondeterminism a chaos tool exists to find.
     retry: 0,
+    // The default reporter (CI reads its closing summary line) plus JUnit for CI's test view:
+    // reports/junit-scenarios.xml for `pnpm test:scenarios`, reports/junit-unit-integration.xml for `pnpm test`.
+    reporters: [
+      "default",
+      [
+        "junit",
+        { outputFile: `reports/junit-${projectArgs.join("-") || "all"}.xml`, suiteName: "firedrill" },
+      ],
+    ],
     projects: [
       {
         test: {
