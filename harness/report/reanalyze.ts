@@ -35,16 +35,14 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
     return { checker, rerun: v, saved: s, disagrees: s !== undefined && s !== v.valid };
   };
   const noHistory = "history.jsonl is missing";
-  const availability = one(
-    "availability",
-    h ? () => checkAvailability(h, { failoverNode: "node2", primaryNode: "node1" }) : noHistory,
-  );
-  // Without the drill's bound a slow failover is no finding: compare the figures instead.
-  if (availability.rerun && d.outcome) {
-    const was = d.outcome.verdicts.find((v) => v.checker === "availability");
+  const availability = one("availability", h ? () => checkAvailability(h) : noHistory);
+  // Only the drill knows its failover node and bound: the re-run recomputes the figures, compared here.
+  if (availability.rerun) {
+    const was = d.outcome?.verdicts.find((v) => v.checker === "availability")?.figures;
     const now = availability.rerun.figures;
-    availability.disagrees = was !== undefined && was.figures.requestsFailed !== now.requestsFailed;
-    availability.why = "re-run without the drill's failover bound; compared by requests failed";
+    availability.disagrees = was !== undefined && was.requestsFailed !== now.requestsFailed;
+    availability.saved = undefined;
+    availability.why = `figures only (the failover bound is the drill's): requests failed ${now.requestsFailed}${was ? ` (saved ${was.requestsFailed})` : ""}, longest error window ${now.longestErrorWindowSeconds} s, p99 during the fault ${now.p99DuringMs ?? "–"} ms`;
   }
   return [
     availability,

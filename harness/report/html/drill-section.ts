@@ -84,7 +84,7 @@ function reanalysisTable(rows: Reanalysis[]): SafeHtml {
               <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
               <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
               <td>
-                ${r.disagrees ? html`<strong>differs from the saved verdict</strong> (the re-run reads the databases as the drill left them, after its own checks). ` : ""}${r.why ?? ""}
+                ${r.disagrees ? html`<strong>differs from what the drill saved</strong>${r.checker === "durability" || r.checker === "replication-health" ? " (the re-run reads the databases as the drill left them, after its own checks)" : ""}. ` : ""}${r.why ?? ""}
               </td>
             </tr>`,
         )}

@@ -11,9 +11,9 @@ export type LaneGroup = (typeof laneGroups)[number];
  * Where an event goes on a drill's timeline: a state change of a lane (the state lasts until the
  * lane's next change; `color: null` draws nothing, e.g. a healed fault) or a single tick.
  */
-export type TimelineMark =
-  | { group: LaneGroup; lane: string; kind: "state"; state: string; color: string | null }
-  | { group: LaneGroup; lane: string; kind: "tick"; label: string; color: string };
+export type TimelineMark = { group: LaneGroup; lane: string; laneLabel?: string } & (
+  { kind: "state"; state: string; color: string | null } | { kind: "tick"; label: string; color: string }
+);
 
 export interface EventRenderer<E> {
   /** One line for a person (tooltips, the event list). */
@@ -27,6 +27,12 @@ const labelText = (labels: Record<string, string>) =>
     .filter(([k]) => k !== "alertname" && k !== "severity")
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
+
+/** The labels that tell alerts apart to a reader: the node when there is one, else the rest. */
+const shortLabels = (labels: Record<string, string>) =>
+  labels.node
+    ? `node=${labels.node}`
+    : labelText(Object.fromEntries(Object.entries(labels).filter(([k]) => k !== "job")));
 
 const opText = (e: EventOf<"invoke" | "ok" | "fail" | "info">) =>
   `process ${e.process} ${e.op} ${JSON.stringify(e.value)}`;
@@ -75,6 +81,7 @@ export const eventRenderers: { [K in EventKind]: EventRenderer<EventOf<K>> } = {
     mark: (e) => ({
       group: "alert",
       lane: `${e.source === "grafana" ? "grafana " : ""}${e.name}${labelText(e.labels) ? ` {${labelText(e.labels)}}` : ""}`,
+      laneLabel: `${e.source === "grafana" ? "grafana " : ""}${e.name}${shortLabels(e.labels) ? ` ${shortLabels(e.labels)}` : ""}`,
       kind: "state",
       state: e.state,
       color: e.state === "firing" ? COLORS.bad : e.state === "pending" ? COLORS.warn : null,

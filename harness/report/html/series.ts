@@ -23,7 +23,9 @@ export interface Segment {
 }
 export interface Lane {
   group: TimelineMark["group"];
+  /** The lane's identity (an alert with all its labels) and what the reader sees. */
   name: string;
+  label: string;
   segments: Segment[];
   ticks: { t: number; label: string; color: string }[];
 }
@@ -77,7 +79,7 @@ export function lanes(history: readonly HistoryEvent[]): Lane[] {
     if (!m) continue;
     let lane = byName.get(m.lane);
     if (!lane) {
-      lane = { group: m.group, name: m.lane, segments: [], ticks: [] };
+      lane = { group: m.group, name: m.lane, label: m.laneLabel ?? m.lane, segments: [], ticks: [] };
       byName.set(m.lane, lane);
     }
     const t = e.time / 1000;

@@ -66,7 +66,9 @@ function laneRows(sc: Scale, history: readonly HistoryEvent[], top: number) {
     const y = top + i * (LANE_H + LANE_GAP);
     return html`<g class="lane" data-group="${lane.group}"
       ><text class="lane-name" x="${LEFT - 6}" y="${y + LANE_H - 3}" text-anchor="end"
-        >${lane.name.length > 34 ? `${lane.name.slice(0, 33)}…` : lane.name}<title>${lane.name}</title></text
+        >${lane.label.length > 34 ? `${lane.label.slice(0, 33)}…` : lane.label}<title>
+          ${lane.name}
+        </title></text
       ><line
         class="lane-base"
         x1="${LEFT}"
