@@ -7,6 +7,8 @@ import { judgeAlerts } from "../alerts/alert-expectations.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import { freezeServices } from "../faults/container-faults.ts";
 import { ALERT_BUDGET as B, checkAlerts, faultUnderLoad, SEED_ALWAYS, withAlerts } from "./drill-steps.ts";
+import { loadWithK6 } from "../k6/k6-load-drill.ts";
+import { resolveSettings } from "../settings/settings.ts";
 
 export const LOAD_STEPS = [25, 50, 100, 200, 300, 400, 600];
 const STEP_SECONDS = 4;
@@ -70,6 +72,18 @@ export const loadHaproxy: DrillDefinition = {
     seed: "holds the highest sustainable step with < 1 % errors and p99 < 1 s; HAProxy's counters match the client's; no alert under load",
   },
   async run(ctx) {
+    // FIREDRILL_LOAD_GENERATOR=k6: the same ramp and hold driven by k6 (skipped with the reason without it).
+    if (resolveSettings().loadGenerator === "k6") {
+      const outcome = await loadWithK6(ctx, {
+        steps: LOAD_STEPS,
+        stepSeconds: STEP_SECONDS,
+        holdSeconds: HOLD_SECONDS,
+        concurrency: 64,
+        maxErrorRate: MAX_ERROR_RATE,
+        frontendResponses,
+      });
+      return ctx.profile === "seed" ? outcome : withAlerts(outcome, await fiveXxBurst(ctx));
+    }
     const base = {
       baseUrl: ctx.lab.endpoints.haproxy.url,
       concurrency: 64,

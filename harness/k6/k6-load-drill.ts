@@ -1,0 +1,148 @@
+import path from "node:path";
+import { judgeAlerts } from "../alerts/alert-expectations.ts";
+import { SEED_ALWAYS } from "../drills/drill-steps.ts";
+import { expectation, type DrillContext, type DrillOutcome } from "../drills/drill.ts";
+import { FaultUnsupportedError } from "../faults/fault.ts";
+import { resolveSettings } from "../settings/settings.ts";
+import { k6Availability, runK6, type K6Run } from "./k6-runner.ts";
+import { scenarioMet } from "./k6-summary.ts";
+
+/** k6 was asked for and cannot run here: the drill is skipped with the reason, never passed. */
+export class K6UnavailableError extends FaultUnsupportedError {
+  constructor(reason: string) {
+    super("k6 load generator", reason);
+    this.name = "K6UnavailableError";
+  }
+}
+
+export interface K6LoadPlan {
+  steps: readonly number[];
+  stepSeconds: number;
+  holdSeconds: number;
+  concurrency: number;
+  maxErrorRate: number;
+  /** HAProxy's own response counters for the `web` frontend. */
+  frontendResponses(metricsUrl: string): Promise<{ total: number; fiveXx: number }>;
+}
+
+const count = (run: K6Run, metric: string) => Number(run.summary.metric(metric)?.count ?? 0);
+
+/**
+ * load-haproxy's ramp and hold driven by k6 (scenarios/k6/load-haproxy.ts) instead of the built-in
+ * generator: the ramp's per-step thresholds pick the hold rate, the hold is judged as the drill
+ * judges it, and k6's summaries land in the drill's folder (`k6-ramp-summary.json`,
+ * `k6-hold-summary.json`) with their key numbers in the figures (`k6…`). k6 does not write the
+ * history, so the availability checker has nothing to read here; HAProxy's counters still are
+ * compared with what k6 saw answered.
+ */
+export async function loadWithK6(
+  ctx: DrillContext,
+  plan: K6LoadPlan,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DrillOutcome> {
+  const k6 = await k6Availability(env);
+  if ("skipped" in k6) throw new K6UnavailableError(k6.skipped);
+  const script = path.join(resolveSettings(env).repoRoot, "scenarios", "k6", "load-haproxy.ts");
+  const common = {
+    FIREDRILL_URL: ctx.lab.endpoints.haproxy.url,
+    FIREDRILL_CONCURRENCY: String(plan.concurrency),
+  };
+  const rampStart = ctx.history.now();
+  ctx.progress.detail(`k6 ${k6.version} ramp: ${plan.steps.join(", ")} ops/s, ${plan.stepSeconds} s each`);
+  const ramp = await runK6({
+    k6: k6.path,
+    script,
+    scriptEnv: {
+      ...common,
+      FIREDRILL_PHASE: "ramp",
+      FIREDRILL_STEPS: plan.steps.join(","),
+      FIREDRILL_STEP_SECONDS: String(plan.stepSeconds),
+      FIREDRILL_TAG: `${ctx.tag}-k6r`,
+    },
+    summaryFile: path.join(ctx.dir, "k6-ramp-summary.json"),
+    timeoutMs: (plan.steps.length * plan.stepSeconds + 60) * 1000,
+    env,
+  });
+  const good = plan.steps.filter((rate) => scenarioMet(ramp.summary, `step_${rate}`));
+  const holdRate = good.at(-1) ?? plan.steps[0]!;
+  ctx.progress.detail(`k6 steps met: ${good.join(", ") || "none"}; holding ${holdRate}/s`);
+
+  const before = await plan.frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
+  const hold = await runK6({
+    k6: k6.path,
+    script,
+    scriptEnv: {
+      ...common,
+      FIREDRILL_PHASE: "hold",
+      FIREDRILL_HOLD_RATE: String(holdRate),
+      FIREDRILL_HOLD_SECONDS: String(plan.holdSeconds),
+      FIREDRILL_TAG: `${ctx.tag}-k6h`,
+    },
+    summaryFile: path.join(ctx.dir, "k6-hold-summary.json"),
+    timeoutMs: (plan.holdSeconds + 60) * 1000,
+    env,
+  });
+  const after = await plan.frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
+  const s = hold.summary;
+  const failed = Math.round(s.failedRate * s.requests);
+  const offered = s.requests + s.droppedIterations;
+  const errorRate = offered ? (failed + s.droppedIterations) / offered : 0;
+  const answered = count(hold, "firedrill_answered");
+  const client5xx = count(hold, "firedrill_answered_5xx");
+  const haproxyAnswered = after.total - before.total;
+
+  // No alert may fire under load, unless k6 itself saw the 5xx share that alert is about (> 4 %).
+  const all5xx = count(ramp, "firedrill_answered_5xx") + client5xx;
+  const allAnswered = count(ramp, "firedrill_answered") + answered;
+  const share = allAnswered ? all5xx / allAnswered : 0;
+  const until = ctx.history.now();
+  const alerts = judgeAlerts(
+    ctx.history.events,
+    "prometheus",
+    share < 0.04 ? [{ name: "HighHTTP5xxRate", expect: "quiet" }] : [],
+    [...(ctx.profile === "seed" ? SEED_ALWAYS : []), ...(share < 0.04 ? [] : [{ name: "HighHTTP5xxRate" }])],
+    { faultAt: rampStart, healAt: until, until },
+  );
+
+  return {
+    verdicts: [],
+    figures: {
+      sustainedRate: holdRate,
+      holdOperations: s.requests,
+      holdErrorRate: errorRate,
+      holdP99Ms: s.p99Ms,
+      dropped: s.droppedIterations,
+      haproxyResponses: haproxyAnswered,
+      clientResponses: answered,
+      requestsFailed: failed,
+      k6Requests: ramp.summary.requests + s.requests,
+      k6HoldFailedRate: s.failedRate,
+      k6HoldP95Ms: s.p95Ms,
+      k6ChecksFailed: ramp.summary.checks.fails + s.checks.fails,
+      k6HoldThresholdsCrossed: s.thresholds.filter((t) => !t.ok).length,
+    },
+    expectations: [
+      expectation(
+        `error rate < 1 % at ${holdRate} ops/s (k6)`,
+        errorRate < plan.maxErrorRate,
+        `${(errorRate * 100).toFixed(2)} %`,
+      ),
+      expectation(
+        `p99 < 1000 ms at ${holdRate} ops/s (k6)`,
+        s.p99Ms !== null && s.p99Ms < 1000,
+        `p99 ${s.p99Ms?.toFixed(1)} ms`,
+      ),
+      expectation(
+        "HAProxy answered exactly the requests k6 saw answered",
+        haproxyAnswered === answered,
+        `HAProxy ${haproxyAnswered}, k6 ${answered}`,
+      ),
+      expectation(
+        "HAProxy's 5xx count matches k6's",
+        after.fiveXx - before.fiveXx === client5xx,
+        `HAProxy ${after.fiveXx - before.fiveXx}, k6 ${client5xx}`,
+      ),
+      ...alerts.expectations.map((e) => ({ ...e, description: `under load: ${e.description}` })),
+    ],
+  };
+}
