@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DrillOutcome } from "../drills/drill.ts";
 import type { HistoryEvent } from "../history/history.ts";
@@ -110,5 +110,6 @@ export function readRunFolder(runDir: string): RunArtifacts {
       `${runDir} holds no drill result (<drill>/<profile>/result.json); is it a folder under reports/?`,
     );
   drills.sort((a, b) => a.dir.localeCompare(b.dir));
-  return { runDir, runId: path.basename(path.resolve(runDir)), drills };
+  // Through reports/latest the run id is the link's target, not "latest".
+  return { runDir, runId: path.basename(realpathSync(runDir)), drills };
 }
