@@ -80,6 +80,14 @@ describe("progress on stderr", () => {
     p.close?.();
   });
 
+  it("a terminal that reports no width gets 100 columns, not an empty line", () => {
+    const t = fakeTerminal(0);
+    const p = stderrProgress({ stream: t.stream, now: t.now, live: true });
+    p.step("building image firedrill/app:abc");
+    expect(t.screen()).toEqual(["[firedrill    0.0s] building image firedrill/app:abc … 0.0 s"]);
+    p.close?.();
+  });
+
   it("--quiet leaves only warnings, in both renderings", () => {
     for (const live of [false, true]) {
       const t = fakeTerminal();

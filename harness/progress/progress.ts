@@ -121,7 +121,9 @@ class LiveProgress implements Progress {
     let line = `${this.stamp(startedAt)} ${message}${detail ? ` · ${detail}` : ""}`;
     const elapsed = ` … ${seconds(this.now() - startedAt)}`;
     // A line that wraps cannot be erased with one \r: cut it to the terminal's width.
-    const width = (this.stream.columns ?? 100) - 1;
+    // A pseudo-terminal without a size reports 0 columns: then assume 100.
+    const columns = this.stream.columns;
+    const width = (columns && columns >= 20 ? columns : 100) - 1;
     if (line.length + elapsed.length > width)
       line = `${line.slice(0, Math.max(0, width - elapsed.length - 1))}…`;
     this.stream.write(`\r\x1b[2K${line}${elapsed}`);
