@@ -3,6 +3,7 @@ import { checkDurability } from "../checkers/durability.ts";
 import { checkReplicationHealth } from "../checkers/replication-health.ts";
 import { checkStaleReads } from "../checkers/stale-reads.ts";
 import { safely, type Validity, type Verdict } from "../checkers/verdict.ts";
+import { fmt } from "./html/html.ts";
 import type { DrillArtifacts } from "./run-folder.ts";
 
 /** One checker run again on the saved artifacts, beside what the drill itself concluded. */
@@ -42,7 +43,7 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
     const now = availability.rerun.figures;
     availability.disagrees = was !== undefined && was.requestsFailed !== now.requestsFailed;
     availability.saved = undefined;
-    availability.why = `figures only (the failover bound is the drill's): requests failed ${now.requestsFailed}${was ? ` (saved ${was.requestsFailed})` : ""}, longest error window ${now.longestErrorWindowSeconds} s, p99 during the fault ${now.p99DuringMs ?? "–"} ms`;
+    availability.why = `figures only (the failover bound is the drill's): requests failed ${now.requestsFailed}${was ? ` (saved ${was.requestsFailed})` : ""}, longest error window ${fmt(now.longestErrorWindowSeconds)} s, p99 during the fault ${fmt(now.p99DuringMs)} ms`;
   }
   return [
     availability,

@@ -146,6 +146,28 @@ export function findingsSection(d: DrillArtifacts): SafeHtml {
   </div>`;
 }
 
+/** Lines that say something happened (access-log lines mostly do not). */
+const NOTABLE =
+  /error|warn|fail|down\b|\bup\b|stop|start|refus|lost|abort|kill|timeout|retry|reconnect|slave|replica/i;
+const ACCESS_LOG = /"(GET|POST|PUT|DELETE|HEAD) \/|\b(GET|POST) \/\S* HTTP\//;
+
+/** At most LINES_PER_LOG lines, in order: the notable ones first, then the window's start and end; a number is a gap of that many lines. */
+function excerpt<L extends { text: string }>(lines: L[]): (L | number)[] {
+  if (lines.length <= LINES_PER_LOG) return lines;
+  const notable = lines.filter((l) => NOTABLE.test(l.text) && !ACCESS_LOG.test(l.text));
+  const keep = new Set(notable.slice(0, LINES_PER_LOG));
+  for (let i = 0; keep.size < LINES_PER_LOG; i++)
+    keep.add(i % 2 === 0 ? lines[i >> 1]! : lines[lines.length - 1 - (i >> 1)]!);
+  const out: (L | number)[] = [];
+  for (const l of lines) {
+    const last = out.at(-1);
+    if (keep.has(l)) out.push(l);
+    else if (typeof last === "number") out[out.length - 1] = last + 1;
+    else out.push(1);
+  }
+  return out;
+}
+
 const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/;
 const LINES_PER_LOG = 16;
 
@@ -191,15 +213,12 @@ export function logExcerpts(d: DrillArtifacts): SafeHtml {
         ${blocks.length} container(s) logged
       </summary>
       ${blocks.map((b) => {
-        const shown =
-          b.lines.length > LINES_PER_LOG
-            ? [...b.lines.slice(0, LINES_PER_LOG / 2), null, ...b.lines.slice(-LINES_PER_LOG / 2)]
-            : b.lines;
+        const shown = excerpt(b.lines);
         return html`<h5>${b.alias}</h5>
           <pre class="log">
 ${shown.map((l) =>
-              l === null
-                ? `… ${b.lines.length - LINES_PER_LOG} lines …\n`
+              typeof l === "number"
+                ? `   … ${l} line${l === 1 ? "" : "s"} …\n`
                 : `${(l.t / 1000).toFixed(3).padStart(8)} s  ${l.text}\n`,
             )}</pre>`;
       })}
