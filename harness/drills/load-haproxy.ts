@@ -15,6 +15,7 @@ const STEP_SECONDS = 4;
 const HOLD_SECONDS = 10;
 const MAX_ERROR_RATE = 0.01;
 const MAX_P99_MS = 500;
+const MAX_HOLD_BACKOFFS = 1;
 
 interface StepStats {
   rate: number;
@@ -102,20 +103,29 @@ export const loadHaproxy: DrillDefinition = {
     const good = steps.filter(
       (s) => s.sent > 0 && s.errors / s.sent < MAX_ERROR_RATE && s.p99 !== null && s.p99 < MAX_P99_MS,
     );
-    const holdRate = good.at(-1)?.rate ?? LOAD_STEPS[0]!;
+    // A 4 s ramp step only estimates capacity; the 10 s hold confirms it. When the hold misses, the
+    // drill backs off once to the next good step (reported), so one noisy step is not called the
+    // lab's limit, while a lab that cannot hold two steps in a row still fails.
+    const candidates = good
+      .map((s) => s.rate)
+      .reverse()
+      .slice(0, 1 + MAX_HOLD_BACKOFFS);
+    if (candidates.length === 0) candidates.push(LOAD_STEPS[0]!);
     ctx.progress.detail(
-      `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99} ms, ${s.errors} errors`).join("; ")}; holding ${holdRate}/s`,
+      `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99} ms, ${s.errors} errors`).join("; ")}; holding ${candidates[0]}/s`,
     );
-
-    const before = await frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
-    const holdStart = ctx.history.now();
-    const hold = await runWorkload({
-      ...base,
-      phases: [{ rate: holdRate, seconds: HOLD_SECONDS }],
-      maxOps: holdRate * HOLD_SECONDS,
-    });
-    // HAProxy's exporter is read on demand; its counters are final once the last response is sent.
-    const after = await frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
+    const missed: string[] = [];
+    let attempt!: Awaited<ReturnType<typeof holdAt>>;
+    for (const [i, rate] of candidates.entries()) {
+      attempt = await holdAt(ctx, base, rate);
+      if (attempt.errorRate < MAX_ERROR_RATE && attempt.hold.latency.p99 < 1000) break;
+      if (i === candidates.length - 1) break;
+      missed.push(
+        `${rate}/s: ${(attempt.errorRate * 100).toFixed(2)} % errors, p99 ${attempt.hold.latency.p99} ms`,
+      );
+      ctx.progress.detail(`hold at ${rate}/s missed (${missed.at(-1)}); backing off`);
+    }
+    const { rate: holdRate, hold, before, after, holdStart, errorRate } = attempt;
     const holdOps = operations(ctx.history.events).filter((o) => o.invoke.time >= holdStart);
     const answered = holdOps.filter(
       (o) =>
@@ -126,9 +136,6 @@ export const loadHaproxy: DrillDefinition = {
       (o) => o.completion && "error" in o.completion && /HTTP 5\d\d/.test(o.completion.error),
     ).length;
     const haproxyAnswered = after.total - before.total;
-    // Open model: an arrival the client could not even send is load the lab did not serve.
-    const offered = hold.invoked + hold.dropped;
-    const errorRate = offered ? (hold.fail + hold.info + hold.dropped) / offered : 0;
     const availability = checkAvailability(
       ctx.history.events.filter((e) => e.type === "start" || e.time >= holdStart),
     );
@@ -137,6 +144,7 @@ export const loadHaproxy: DrillDefinition = {
       verdicts: [availability],
       figures: {
         sustainedRate: holdRate,
+        holdBackoffs: missed.length,
         holdOperations: hold.invoked,
         holdErrorRate: errorRate,
         holdP99Ms: hold.latency.p99,
@@ -149,7 +157,7 @@ export const loadHaproxy: DrillDefinition = {
         expectation(
           `error rate < 1 % at ${holdRate} ops/s`,
           errorRate < MAX_ERROR_RATE,
-          `${(errorRate * 100).toFixed(2)} %`,
+          `${(errorRate * 100).toFixed(2)} %${missed.length ? `; backed off from ${missed.join("; ")}` : ""}`,
         ),
         expectation(
           `p99 < 1000 ms at ${holdRate} ops/s`,
@@ -173,6 +181,27 @@ export const loadHaproxy: DrillDefinition = {
     return withAlerts(outcome, await fiveXxBurst(ctx));
   },
 };
+
+/** One hold at `rate`, with HAProxy's frontend counters read before and after. */
+async function holdAt(
+  ctx: DrillContext,
+  base: Omit<Parameters<typeof runWorkload>[0], "phases" | "maxOps">,
+  rate: number,
+) {
+  const before = await frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
+  const holdStart = ctx.history.now();
+  const hold = await runWorkload({
+    ...base,
+    phases: [{ rate, seconds: HOLD_SECONDS }],
+    maxOps: rate * HOLD_SECONDS,
+  });
+  // HAProxy's exporter is read on demand; its counters are final once the last response is sent.
+  const after = await frontendResponses(ctx.lab.endpoints.haproxy.metricsUrl);
+  // Open model: an arrival the client could not even send is load the lab did not serve.
+  const offered = hold.invoked + hold.dropped;
+  const errorRate = offered ? (hold.fail + hold.info + hold.dropped) / offered : 0;
+  return { rate, hold, before, after, holdStart, errorRate };
+}
 
 /**
  * Under load alone no alert may fire; in particular the 5xx-rate alert fires only when the share of
