@@ -30,8 +30,14 @@ const commands: Record<string, Command> = {
   up: {
     summary: "bring a lab up and leave it running",
     usage:
-      "up [--profile seed|hardened] [--json] [--quiet]\n  --profile  stack profile (default hardened)\n  --json     print only the lab's endpoints as JSON on stdout\n  --quiet    no progress on stderr",
-    options: { ...help, profile: { type: "string" }, json: { type: "boolean" }, quiet: { type: "boolean" } },
+      "up [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--json] [--quiet]\n  --profile   stack profile (default hardened)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers; existing reads FIREDRILL_INVENTORY)\n  --json      print only the lab's endpoints as JSON on stdout\n  --quiet     no progress on stderr",
+    options: {
+      ...help,
+      profile: { type: "string" },
+      provider: { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
     run: upCommand,
   },
   status: {
@@ -48,10 +54,11 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: "run one drill (both profiles unless --profile), exit 0 only when it passed",
-    usage: `run <drill> [--profile seed|hardened] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed or was skipped, 2 usage or environment error`,
+    usage: `run <drill> [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed or was skipped, 2 usage or environment error`,
     options: {
       ...help,
       profile: { type: "string" },
+      provider: { type: "string" },
       rate: { type: "string" },
       duration: { type: "string" },
       json: { type: "boolean" },

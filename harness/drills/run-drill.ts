@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ProfileName } from "../config/profiles.ts";
 import { FaultUnsupportedError } from "../faults/fault.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
-import type { Lab } from "../lab/lab.ts";
+import { ProviderUnavailableError, type Lab } from "../lab/lab.ts";
 import { startLab } from "../lab/start-lab.ts";
 import type { Progress } from "../progress/progress.ts";
 import { drillDir, writeDrillResult, type DrillResult } from "../report/run-report.ts";
@@ -88,6 +88,10 @@ export async function runDrill(
     if (err instanceof FaultUnsupportedError) {
       result.verdict = "skipped";
       result.reason = err.reason;
+    } else if (err instanceof ProviderUnavailableError) {
+      // No VM can run here (or no lab to attach to): skipped with the reason, never passed.
+      result.verdict = "skipped";
+      result.reason = err.message;
     } else {
       result.verdict = "fail";
       result.findings.push(`drill crashed: ${describeError(err)}`);

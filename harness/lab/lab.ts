@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import type { ProfileName } from "../config/profiles.ts";
 import type { NodeName } from "../topology/topology.ts";
+import { UserError } from "../util/errors.ts";
 
 export interface DbEndpoint {
   /** Always 127.0.0.1: every host port is bound on loopback only. */
@@ -48,4 +49,18 @@ export interface Lab extends AsyncDisposable {
   readonly netadminImage: string;
   /** Removes every container and the network of this run; idempotent. */
   down(): Promise<void>;
+}
+
+/**
+ * The chosen provider cannot run on this machine (no Vagrant, no VirtualBox or libvirt, no lab file).
+ * A drill reports it as skipped with the reason, never as passed; the CLI prints it as one line, exit 2.
+ */
+export class ProviderUnavailableError extends UserError {
+  constructor(
+    readonly provider: string,
+    readonly reason: string,
+  ) {
+    super(`provider ${provider} cannot run here: ${reason}`);
+    this.name = "ProviderUnavailableError";
+  }
 }

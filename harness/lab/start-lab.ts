@@ -2,10 +2,12 @@ import type { ProfileName } from "../config/profiles.ts";
 import { ensureEngine } from "../engine/engine-bootstrap.ts";
 import { ensureImages } from "../images/build-images.ts";
 import type { Progress } from "../progress/progress.ts";
+import { attachExistingLab } from "../providers/existing/existing-provider.ts";
 import { upTestcontainersLab } from "../providers/testcontainers/testcontainers-provider.ts";
+import { upVagrantLab } from "../providers/vagrant/vagrant-provider.ts";
 import type { Settings } from "../settings/settings.ts";
 import { labImages } from "../topology/topology.ts";
-import type { Lab } from "./lab.ts";
+import { ProviderUnavailableError, type Lab } from "./lab.ts";
 import { LabStateStore } from "./lab-state.ts";
 import { LABEL_RUN } from "./labels.ts";
 import { reapAbandoned, removeLabeled } from "./reaper.ts";
@@ -33,6 +35,29 @@ export async function startLab({
   progress,
   runId = newRunId(),
 }: StartLabOptions): Promise<Lab> {
+  // The provider (FIREDRILL_PROVIDER, or --provider): a drill never knows which one it runs on.
+  if (settings.provider === "existing") {
+    if (!settings.inventory)
+      throw new ProviderUnavailableError("existing", "FIREDRILL_INVENTORY names no lab file to attach to");
+    const lab = await attachExistingLab(settings.inventory, { progress });
+    // A drill judges a profile by what it expects of it: against the other profile its verdict would lie.
+    if (lab.profile !== profile)
+      throw new ProviderUnavailableError(
+        "existing",
+        `the lab in ${settings.inventory} runs the ${lab.profile} profile, not ${profile}`,
+      );
+    return lab;
+  }
+  if (settings.provider === "vagrant") {
+    return upVagrantLab({
+      clusterDir: settings.clusterDir,
+      provider: settings.vagrantProvider,
+      runId,
+      profile,
+      progress,
+      images: async () => (await prepareEngineAndImages(settings, progress)).tags,
+    });
+  }
   const { tags } = await prepareEngineAndImages(settings, progress);
   const forget = onInterrupt(() => removeLabeled([`${LABEL_RUN}=${runId}`]));
   try {

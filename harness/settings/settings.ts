@@ -22,10 +22,19 @@ export interface Settings {
   readonly profiles: readonly ProfileName[];
   /** What drives the load-haproxy drill (`FIREDRILL_LOAD_GENERATOR`): the built-in generator or k6. */
   readonly loadGenerator: LoadGenerator;
+  /** Which provider brings labs up (`FIREDRILL_PROVIDER`, or `--provider`): testcontainers (default), vagrant or existing. */
+  readonly provider: ProviderName;
+  /** The lab file the `existing` provider attaches through (`FIREDRILL_INVENTORY`). */
+  readonly inventory: string | undefined;
+  /** The Vagrant provider the vagrant lab runs on (`VAGRANT_DEFAULT_PROVIDER`, as Vagrant reads it): virtualbox or libvirt. */
+  readonly vagrantProvider: string;
 }
 
 export const loadGenerators = ["builtin", "k6"] as const;
 export type LoadGenerator = (typeof loadGenerators)[number];
+
+export const providerNames = ["testcontainers", "vagrant", "existing"] as const;
+export type ProviderName = (typeof providerNames)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -43,6 +52,9 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     grafanaImage: env.FIREDRILL_GRAFANA_IMAGE || "grafana/grafana-oss:11.3.0",
     profiles: parseProfiles(env.FIREDRILL_PROFILES),
     loadGenerator: parseLoadGenerator(env.FIREDRILL_LOAD_GENERATOR),
+    provider: parseProvider(env.FIREDRILL_PROVIDER, "FIREDRILL_PROVIDER"),
+    inventory: env.FIREDRILL_INVENTORY || undefined,
+    vagrantProvider: env.VAGRANT_DEFAULT_PROVIDER || "virtualbox",
   };
 }
 
@@ -68,4 +80,18 @@ function parseLoadGenerator(value: string | undefined): LoadGenerator {
       `FIREDRILL_LOAD_GENERATOR: unknown generator "${value}"; use one of: ${loadGenerators.join(", ")}`,
     );
   return value as LoadGenerator;
+}
+
+/** `FIREDRILL_PROVIDER` or `--provider` (`source` names which, for the message); unset means testcontainers. */
+export function parseProvider(value: string | undefined, source: string): ProviderName {
+  if (!value) return "testcontainers";
+  if (!(providerNames as readonly string[]).includes(value))
+    throw new UserError(`${source}: unknown provider "${value}"; use one of: ${providerNames.join(", ")}`);
+  return value as ProviderName;
+}
+
+/** `--provider` wins over FIREDRILL_PROVIDER; an unknown name is a one-line usage error (exit 2). */
+export function withProvider(settings: Settings, flag: unknown): Settings {
+  if (flag === undefined) return settings;
+  return { ...settings, provider: parseProvider(String(flag), "--provider") };
 }

@@ -9,6 +9,7 @@ import { newRunId } from "../../lab/run-id.ts";
 import { linkLatest, writeSummary, type DrillResult } from "../../report/run-report.ts";
 import { writeReportOrWarn } from "../../report/write-report.ts";
 import { UserError } from "../../util/errors.ts";
+import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
 
 /**
@@ -18,8 +19,9 @@ import type { CommandContext } from "../command-context.ts";
 export async function runCommand(
   values: Record<string, unknown>,
   positionals: string[],
-  { settings, progress, env }: CommandContext,
+  { settings: envSettings, progress, env }: CommandContext,
 ): Promise<number> {
+  const settings = withProvider(envSettings, values.provider);
   if (positionals.length !== 1)
     throw new UserError("name one drill: `firedrill run <drill> [--profile seed|hardened]`");
   let def;
@@ -32,7 +34,8 @@ export async function runCommand(
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  await prepareEngineAndImages(settings, progress);
+  // Another provider brings its own lab (and builds the images only where it can run).
+  if (settings.provider === "testcontainers") await prepareEngineAndImages(settings, progress);
   const runId = newRunId();
   const runDir = path.join(settings.reportsDir, runId);
   mkdirSync(runDir, { recursive: true });

@@ -2,6 +2,7 @@ import { parseProfile } from "../../config/profiles.ts";
 import { LabStateStore } from "../../lab/lab-state.ts";
 import { startLab } from "../../lab/start-lab.ts";
 import { UserError } from "../../util/errors.ts";
+import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
 
 export async function upCommand(
@@ -14,7 +15,7 @@ export async function upCommand(
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  const lab = await startLab({ profile, settings, progress });
+  const lab = await startLab({ profile, settings: withProvider(settings, values.provider), progress });
   // Recorded so `status` can show it and the reaper knows it was left running on purpose.
   new LabStateStore(settings.stateDir).save(lab.endpoints);
   progress.close?.();

@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ProfileName } from "../../config/profiles.ts";
+import { FaultUnsupportedError, type Fault } from "../../faults/fault.ts";
+import type { ImageTags } from "../../images/build-images.ts";
+import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
+import type { Progress } from "../../progress/progress.ts";
+import { newAnsibleSecrets } from "../ansible/ansible-deploy.ts";
+import { onPath, runTool } from "../ansible/run-tool.ts";
+import { attachExistingLab } from "../existing/existing-provider.ts";
+import {
+  downPlan,
+  faultPlan,
+  upPlan,
+  type Step,
+  type VagrantProviderName,
+  type VmFault,
+} from "./vagrant-plan.ts";
+import { readVagrantTable, type VagrantTable } from "./vagrant-table.ts";
+
+/** What the vagrant provider needs on this machine, checked before anything is started. */
+export async function probeVagrant(
+  provider: string,
+  has: (cmd: string) => Promise<boolean> = onPath,
+  run: (argv: string[]) => Promise<{ exitCode: number | null; output: string }> = (argv) =>
+    runTool(argv, { cwd: "/", timeoutMs: 30_000 }),
+): Promise<{ ok: true; provider: VagrantProviderName } | { ok: false; reason: string }> {
+  if (provider !== "virtualbox" && provider !== "libvirt")
+    return {
+      ok: false,
+      reason: `VAGRANT_DEFAULT_PROVIDER=${provider}: the lab runs on virtualbox or libvirt`,
+    };
+  if (!(await has("vagrant")))
+    return { ok: false, reason: "vagrant is not installed (apt-get install vagrant)" };
+  if (!(await has("ansible-playbook")))
+    return {
+      ok: false,
+      reason: "ansible-playbook is not installed (apt-get install ansible python3-docker)",
+    };
+  if (provider === "virtualbox") {
+    if (!(await has("VBoxManage")))
+      return {
+        ok: false,
+        reason: "VirtualBox is not installed (VBoxManage not found); or set VAGRANT_DEFAULT_PROVIDER=libvirt",
+      };
+    const r = await run(["VBoxManage", "list", "hostinfo"]);
+    if (r.exitCode !== 0)
+      return { ok: false, reason: `VirtualBox does not work here: ${r.output.trim().split("\n")[0] ?? ""}` };
+    return { ok: true, provider };
+  }
+  if (!(await has("virsh"))) return { ok: false, reason: "libvirt is not installed (virsh not found)" };
+  const plugins = await run(["vagrant", "plugin", "list"]);
+  if (!plugins.output.includes("vagrant-libvirt"))
+    return { ok: false, reason: "the vagrant-libvirt plugin is missing (apt-get install vagrant-libvirt)" };
+  const r = await run(["virsh", "-c", "qemu:///system", "list"]);
+  if (r.exitCode !== 0)
+    return { ok: false, reason: `libvirt does not answer: ${r.output.trim().split("\n")[0] ?? ""}` };
+  return { ok: true, provider };
+}
+
+export interface VagrantUpOptions {
+  clusterDir: string;
+  provider: string;
+  runId: string;
+  profile: ProfileName;
+  progress: Progress;
+  /** Builds the images here (the VMs get them by `docker save | docker load`); only called once the probe passed. */
+  images: () => Promise<ImageTags>;
+  /** VMs already up: skip `vagrant up`. */
+  attach?: boolean;
+}
+
+/** Runs one step of a plan; throws with the tool's own output unless the step may fail. */
+async function runStep(clusterDir: string, step: Step, progress: Progress): Promise<void> {
+  progress.detail(`${step.why}: ${step.argv.join(" ")}`);
+  const cwd = path.join(clusterDir, step.cwd);
+  const r = await runTool(step.argv, { cwd, timeoutMs: 1_800_000 });
+  if (r.exitCode !== 0 && !step.mayFail)
+    throw new Error(
+      `${step.why}: ${step.argv[0]} exited ${r.exitCode}\n${r.output.trimEnd().split("\n").slice(-30).join("\n")}`,
+    );
+}
+
+/**
+ * The four VMs of cluster/vagrant with the stack deployed by Ansible, as a Lab. Where Vagrant or a
+ * working VirtualBox / libvirt is missing it throws ProviderUnavailableError before starting
+ * anything: drills report that as skipped with the reason.
+ */
+export async function upVagrantLab(o: VagrantUpOptions): Promise<Lab> {
+  const probe = await probeVagrant(o.provider);
+  if (!probe.ok) throw new ProviderUnavailableError("vagrant", probe.reason);
+  const table = readVagrantTable(o.clusterDir);
+  const images = await o.images();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "firedrill-vagrant-"));
+  const labFile = path.join(tmp, "lab.json");
+  try {
+    const varsFile = path.join(tmp, "vars.json");
+    writeFileSync(
+      varsFile,
+      JSON.stringify({
+        firedrill_run_id: o.runId,
+        firedrill_profile: o.profile,
+        firedrill_images: images,
+        firedrill_secrets: newAnsibleSecrets(),
+        firedrill_lab_file: labFile,
+        firedrill_owner_host: `vagrant:${os.hostname()}`,
+      }),
+      { mode: 0o600 },
+    );
+    const plan = upPlan(table, {
+      provider: probe.provider,
+      runId: o.runId,
+      profile: o.profile,
+      images,
+      varsFile,
+      attach: Boolean(o.attach),
+    });
+    for (const step of plan) await runStep(o.clusterDir, step, o.progress);
+    const lab = await attachExistingLab(labFile, { progress: o.progress, timeoutMs: 120_000 });
+    const down = async () => {
+      for (const step of downPlan({ runId: o.runId, vms: "keep" }))
+        await runStep(o.clusterDir, step, o.progress);
+    };
+    let downed: Promise<void> | undefined;
+    return Object.assign(lab, { down: () => (downed ??= down()) });
+  } finally {
+    // The lab file and the vars carry the run's credentials; the Lab keeps its endpoints in memory.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A fault carried out on the VMs (halt a VM, nft on the VM, nsenter tc), as a Fault value. */
+export function vmFault(
+  clusterDir: string,
+  provider: VagrantProviderName,
+  spec: VmFault,
+  progress: Progress,
+  table: VagrantTable = readVagrantTable(clusterDir),
+): Fault {
+  return {
+    name: `vm ${spec.kind}`,
+    needs:
+      spec.kind === "latency"
+        ? ["netadmin", "netem"]
+        : spec.kind === "crash" || spec.kind === "stop"
+          ? ["kill"]
+          : ["netadmin"],
+    inject: async (lab) => {
+      const plan = faultPlan(table, provider, lab.runId, spec);
+      for (const step of plan.inject) {
+        try {
+          await runStep(clusterDir, step, progress);
+        } catch (err) {
+          if (spec.kind === "latency" && step.argv.join(" ").includes("modprobe sch_netem"))
+            throw new FaultUnsupportedError(
+              "vm latency",
+              `the VM's kernel has no netem qdisc: ${(err as Error).message.split("\n")[0]}`,
+            );
+          throw err;
+        }
+      }
+    },
+    heal: async (lab) => {
+      for (const step of faultPlan(table, provider, lab.runId, spec).heal)
+        await runStep(clusterDir, step, progress);
+    },
+  };
+}
