@@ -118,12 +118,14 @@ export async function runDrill(
 
 function summarize(result: DrillResult, outcome: DrillOutcome): void {
   result.figures = { ...outcome.figures };
-  for (const v of outcome.verdicts) {
-    for (const f of v.findings) result.findings.push(`${v.checker}: ${f.message}`);
-  }
+  // Unmet expectations first: they are why a drill failed (a seed drill's checker findings are
+  // often exactly what it expected to catch), and the report and test output quote the first.
   const unmet = outcome.expectations.filter((e) => !e.met);
   for (const e of unmet)
     result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
+  for (const v of outcome.verdicts) {
+    for (const f of v.findings) result.findings.push(`${v.checker}: ${f.message}`);
+  }
   result.verdict = unmet.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
   if (outcome.alerts) result.alerts = outcome.alerts;
