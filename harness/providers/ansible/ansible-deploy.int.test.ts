@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyRoundTrip } from "../../db/replication-check.ts";
+import { slaveState } from "../../db/replication.ts";
 import { crashNode1 } from "../../drills/crash-node1.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
@@ -108,6 +109,12 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
       { name: "node2", db: lab.endpoints.nodes.node2.db },
       20_000,
     );
+    // The hardened bootstrap: GTID, retrying every second.
+    for (const n of ["node1", "node2"] as const)
+      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
+        usingGtid: "Slave_Pos",
+        connectRetry: 1,
+      });
     await lab.down();
     // The existing provider did not start the lab, so it must not remove it.
     const still = await dockerClient().listContainers({
@@ -126,4 +133,88 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
     process.stderr.write(`crash-node1 on the Ansible deployment: ${JSON.stringify(result.figures)}\n`);
     expect(result.verdict, result.findings.join("\n")).toBe("pass");
   }, 300_000);
+});
+
+describe("Ansible deployment onto the local engine (seed): file and position replication, idempotent, teardown.yml", () => {
+  let skipReason: string | undefined;
+  let workDir: string;
+  let dep: LocalDeployment;
+  let settings: Settings;
+  const runId = newRunId();
+  const times: Record<string, number> = {};
+
+  beforeAll(async () => {
+    const tools = await ansibleAvailable();
+    if (!tools.ok) {
+      skipReason = tools.reason;
+      return;
+    }
+    const base = resolveSettings();
+    const { tags } = await prepareEngineAndImages(base, progress);
+    workDir = mkdtempSync(path.join(os.tmpdir(), "firedrill-ansible-lab-"));
+    dep = await localDeployment({ runId, profile: "seed", images: tags, workDir });
+    settings = { ...base, provider: "existing", inventory: dep.labFile };
+    const first = await runPlaybook({
+      clusterDir: base.clusterDir,
+      playbook: "stack.yml",
+      inventory: "local",
+      vars: dep.vars,
+      progress,
+    });
+    times.firstRunSeconds = first.seconds;
+  }, 300_000);
+
+  afterAll(async () => {
+    process.stderr.write(`ansible deployment (seed) timings: ${JSON.stringify(times)}\n`);
+    if (skipReason) return;
+    await removeLabeled([`${LABEL_RUN}=${runId}`]);
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+    expect(await leftovers(runId)).toEqual([]);
+  });
+
+  it("a second run of the playbook changes nothing", async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const second = await runPlaybook({
+      clusterDir: settings.clusterDir,
+      playbook: "stack.yml",
+      inventory: "local",
+      vars: dep.vars,
+      progress,
+    });
+    times.secondRunSeconds = second.seconds;
+    expect(changedHosts(second.recap)).toEqual([]);
+  });
+
+  it("replicates both ways, set up as the original: file and position, MASTER_CONNECT_RETRY=60", async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const lab = await startLab({ profile: "seed", settings, progress });
+    const created = await new AppClient(lab.endpoints.haproxy.url).createList(`ansible-seed-${runId}`);
+    expect(created.status).toBe(201);
+    await verifyRoundTrip(
+      { name: "node1", db: lab.endpoints.nodes.node1.db },
+      { name: "node2", db: lab.endpoints.nodes.node2.db },
+      20_000,
+    );
+    for (const n of ["node1", "node2"] as const)
+      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
+        ioRunning: "Yes",
+        sqlRunning: "Yes",
+        usingGtid: "No",
+        connectRetry: 60,
+      });
+    await lab.down();
+  });
+
+  it("teardown.yml removes every container and the network of the run", async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const down = await runPlaybook({
+      clusterDir: settings.clusterDir,
+      playbook: "teardown.yml",
+      inventory: "local",
+      vars: { firedrill_run_id: runId, firedrill_state_dir: dep.stateDir },
+      progress,
+    });
+    times.teardownSeconds = down.seconds;
+    expect(await leftovers(runId)).toEqual([]);
+  });
 });
