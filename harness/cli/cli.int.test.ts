@@ -159,29 +159,34 @@ describe("firedrill CLI against the engine", () => {
     const up = await firedrill(["up", "--json", "--profile", "hardened"]);
     expect(up.code, up.stderr).toBe(0);
     const lab = UpJson.parse(JSON.parse(up.stdout));
-    expect(up.stderr).toContain(`reaping lab ${killedRun}`);
-    expect(await leftovers(killedRun)).toEqual([]);
+    try {
+      expect(up.stderr).toContain(`reaping lab ${killedRun}`);
+      expect(await leftovers(killedRun)).toEqual([]);
 
-    const home = await fetch(lab.haproxy.url);
-    expect(home.status).toBe(200);
-    expect(home.headers.get("x-served-by")).toBe("node1");
+      const home = await fetch(lab.haproxy.url);
+      expect(home.status).toBe(200);
+      expect(home.headers.get("x-served-by")).toBe("node1");
 
-    const status = await firedrill(["status", "--json"]);
-    expect(status.code).toBe(0);
-    const runs = JSON.parse(status.stdout) as {
-      runId: string;
-      containers: unknown[];
-      endpoints?: { runId: string };
-    }[];
-    const mine = runs.find((r) => r.runId === lab.runId);
-    // One container per service that has an image here (Grafana has none on machines without a registry).
-    expect(mine?.containers).toHaveLength(topology.filter((s) => s.image !== undefined).length);
-    expect(mine?.endpoints?.runId).toBe(lab.runId);
+      const status = await firedrill(["status", "--json"]);
+      expect(status.code).toBe(0);
+      const runs = JSON.parse(status.stdout) as {
+        runId: string;
+        containers: unknown[];
+        endpoints?: { runId: string };
+      }[];
+      const mine = runs.find((r) => r.runId === lab.runId);
+      // One container per service that has an image here (Grafana has none on machines without a registry).
+      expect(mine?.containers).toHaveLength(topology.filter((s) => s.image !== undefined).length);
+      expect(mine?.endpoints?.runId).toBe(lab.runId);
 
-    const down = await firedrill(["down"]);
-    expect(down.code, down.stderr).toBe(0);
-    expect(await allFiredrill()).toEqual([]);
-    const after = await firedrill(["status"]);
-    expect(after.stdout).toBe("no lab is running\n");
+      const down = await firedrill(["down"]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await allFiredrill()).toEqual([]);
+      const after = await firedrill(["status"]);
+      expect(after.stdout).toBe("no lab is running\n");
+    } finally {
+      // A failed assertion above must not leave this lab running (up records it as kept on purpose).
+      if ((await leftovers(lab.runId)).length > 0) await firedrill(["down"]);
+    }
   });
 });
