@@ -20,6 +20,7 @@ import { prepareEngineAndImages, startLab } from "../../lab/start-lab.ts";
 import { AppClient } from "../../probes/app-client.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings, type Settings } from "../../settings/settings.ts";
+import type { ProfileName } from "../../config/profiles.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";
 import { ansibleAvailable, localDeployment, runPlaybook, type LocalDeployment } from "./ansible-deploy.ts";
 import { totalChanged, type HostRecap } from "./play-recap.ts";
@@ -30,74 +31,90 @@ const changedHosts = (recap: Record<string, HostRecap>) =>
     .filter(([, h]) => h.changed > 0)
     .map(([host, h]) => `${host}: changed=${h.changed}`);
 
-describe("Ansible deployment onto the local engine (hardened), drills through the existing provider", () => {
-  let skipReason: string | undefined;
-  let workDir: string;
-  let dep: LocalDeployment;
-  let settings: Settings;
-  const runId = newRunId();
-  const times: Record<string, number> = {};
-  let firstRecap: Record<string, HostRecap>;
+interface Deployment {
+  skipReason: string | undefined;
+  workDir: string;
+  dep: LocalDeployment;
+  settings: Settings;
+  runId: string;
+  times: Record<string, number>;
+  firstRecap: Record<string, HostRecap>;
+}
 
+/**
+ * Deploys `profile` with the playbook before the describe's tests (skipped with the reason where
+ * ansible is missing) and removes the deployment by its run label after them, whatever happened.
+ */
+function ansibleDeployment(profile: ProfileName): Deployment {
+  const d = { runId: newRunId(), times: {} } as Deployment;
   beforeAll(async () => {
     const tools = await ansibleAvailable();
     if (!tools.ok) {
-      skipReason = tools.reason;
+      d.skipReason = tools.reason;
       return;
     }
     const base = resolveSettings();
     const { tags } = await prepareEngineAndImages(base, progress);
-    workDir = mkdtempSync(path.join(os.tmpdir(), "firedrill-ansible-lab-"));
-    dep = await localDeployment({ runId, profile: "hardened", images: tags, workDir });
-    settings = { ...base, provider: "existing", inventory: dep.labFile };
+    d.workDir = mkdtempSync(path.join(os.tmpdir(), "firedrill-ansible-lab-"));
+    d.dep = await localDeployment({ runId: d.runId, profile, images: tags, workDir: d.workDir });
+    d.settings = { ...base, provider: "existing", inventory: d.dep.labFile };
     const first = await runPlaybook({
       clusterDir: base.clusterDir,
       playbook: "stack.yml",
       inventory: "local",
-      vars: dep.vars,
+      vars: d.dep.vars,
       progress,
     });
-    times.firstRunSeconds = first.seconds;
-    firstRecap = first.recap;
+    d.times.firstRunSeconds = first.seconds;
+    d.firstRecap = first.recap;
   }, 300_000);
 
   afterAll(async () => {
-    process.stderr.write(`ansible deployment timings: ${JSON.stringify(times)}\n`);
-    if (skipReason) return;
-    await removeLabeled([`${LABEL_RUN}=${runId}`]);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-    expect(await leftovers(runId)).toEqual([]);
+    process.stderr.write(`ansible deployment (${profile}) timings: ${JSON.stringify(d.times)}\n`);
+    if (d.skipReason) return;
+    await removeLabeled([`${LABEL_RUN}=${d.runId}`]);
+    if (d.workDir) rmSync(d.workDir, { recursive: true, force: true });
+    expect(await leftovers(d.runId)).toEqual([]);
   });
+  return d;
+}
+
+async function secondRunChangesNothing(d: Deployment): Promise<void> {
+  const second = await runPlaybook({
+    clusterDir: d.settings.clusterDir,
+    playbook: "stack.yml",
+    inventory: "local",
+    vars: d.dep.vars,
+    progress,
+  });
+  d.times.secondRunSeconds = second.seconds;
+  expect(changedHosts(second.recap)).toEqual([]);
+  expect(totalChanged(second.recap)).toBe(0);
+}
+
+describe("Ansible deployment onto the local engine (hardened), drills through the existing provider", () => {
+  const d = ansibleDeployment("hardened");
 
   it("the first run deploys every server and writes a 0600 lab file", (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
-    expect(Object.keys(firstRecap).sort()).toEqual(["control1", "control2", "node1", "node2"]);
-    expect(totalChanged(firstRecap)).toBeGreaterThan(0);
-    expect(statSync(dep.labFile).mode & 0o777).toBe(0o600);
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    expect(Object.keys(d.firstRecap).sort()).toEqual(["control1", "control2", "node1", "node2"]);
+    expect(totalChanged(d.firstRecap)).toBeGreaterThan(0);
+    expect(statSync(d.dep.labFile).mode & 0o777).toBe(0o600);
   });
 
   it("a second run of the playbook changes nothing", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
-    const second = await runPlaybook({
-      clusterDir: settings.clusterDir,
-      playbook: "stack.yml",
-      inventory: "local",
-      vars: dep.vars,
-      progress,
-    });
-    times.secondRunSeconds = second.seconds;
-    expect(changedHosts(second.recap)).toEqual([]);
-    expect(totalChanged(second.recap)).toBe(0);
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    await secondRunChangesNothing(d);
   });
 
   it("smoke: real operations through HAProxy, replication both ways, down only detaches", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (d.skipReason) return ctx.skip(d.skipReason);
     const t0 = performance.now();
-    const lab = await startLab({ profile: "hardened", settings, progress });
-    expect(lab.runId).toBe(runId);
+    const lab = await startLab({ profile: "hardened", settings: d.settings, progress });
+    expect(lab.runId).toBe(d.runId);
     const client = new AppClient(lab.endpoints.haproxy.url);
     for (let i = 0; i < 10; i++) {
-      const list = await client.createList(`ansible-smoke-${runId}-${i}`);
+      const list = await client.createList(`ansible-smoke-${d.runId}-${i}`);
       expect(list.status).toBe(201);
       const item = await client.addItem(list.body.id, `item ${i}`);
       expect(item.status).toBe(201);
@@ -118,77 +135,35 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
     await lab.down();
     // The existing provider did not start the lab, so it must not remove it.
     const still = await dockerClient().listContainers({
-      filters: JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] }),
+      filters: JSON.stringify({ label: [`${LABEL_RUN}=${d.runId}`] }),
     });
     expect(still.length).toBe(10);
-    times.smokeSeconds = (performance.now() - t0) / 1000;
+    d.times.smokeSeconds = (performance.now() - t0) / 1000;
   });
 
   it("crash-node1 (the drill of harness/drills, through runDrill) passes against the deployment", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (d.skipReason) return ctx.skip(d.skipReason);
     const t0 = performance.now();
-    const runDir = path.join(workDir, "reports");
-    const result = await runDrill(crashNode1, "hardened", { runDir, settings, progress });
-    times.crashNode1Seconds = (performance.now() - t0) / 1000;
+    const runDir = path.join(d.workDir, "reports");
+    const result = await runDrill(crashNode1, "hardened", { runDir, settings: d.settings, progress });
+    d.times.crashNode1Seconds = (performance.now() - t0) / 1000;
     process.stderr.write(`crash-node1 on the Ansible deployment: ${JSON.stringify(result.figures)}\n`);
     expect(result.verdict, result.findings.join("\n")).toBe("pass");
   }, 300_000);
 });
 
 describe("Ansible deployment onto the local engine (seed): file and position replication, idempotent, teardown.yml", () => {
-  let skipReason: string | undefined;
-  let workDir: string;
-  let dep: LocalDeployment;
-  let settings: Settings;
-  const runId = newRunId();
-  const times: Record<string, number> = {};
-
-  beforeAll(async () => {
-    const tools = await ansibleAvailable();
-    if (!tools.ok) {
-      skipReason = tools.reason;
-      return;
-    }
-    const base = resolveSettings();
-    const { tags } = await prepareEngineAndImages(base, progress);
-    workDir = mkdtempSync(path.join(os.tmpdir(), "firedrill-ansible-lab-"));
-    dep = await localDeployment({ runId, profile: "seed", images: tags, workDir });
-    settings = { ...base, provider: "existing", inventory: dep.labFile };
-    const first = await runPlaybook({
-      clusterDir: base.clusterDir,
-      playbook: "stack.yml",
-      inventory: "local",
-      vars: dep.vars,
-      progress,
-    });
-    times.firstRunSeconds = first.seconds;
-  }, 300_000);
-
-  afterAll(async () => {
-    process.stderr.write(`ansible deployment (seed) timings: ${JSON.stringify(times)}\n`);
-    if (skipReason) return;
-    await removeLabeled([`${LABEL_RUN}=${runId}`]);
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-    expect(await leftovers(runId)).toEqual([]);
-  });
+  const d = ansibleDeployment("seed");
 
   it("a second run of the playbook changes nothing", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
-    const second = await runPlaybook({
-      clusterDir: settings.clusterDir,
-      playbook: "stack.yml",
-      inventory: "local",
-      vars: dep.vars,
-      progress,
-    });
-    times.secondRunSeconds = second.seconds;
-    expect(changedHosts(second.recap)).toEqual([]);
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    await secondRunChangesNothing(d);
   });
 
   it("replicates both ways, set up as the original: file and position, MASTER_CONNECT_RETRY=60", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
-    const lab = await startLab({ profile: "seed", settings, progress });
-    const created = await new AppClient(lab.endpoints.haproxy.url).createList(`ansible-seed-${runId}`);
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    const lab = await startLab({ profile: "seed", settings: d.settings, progress });
+    const created = await new AppClient(lab.endpoints.haproxy.url).createList(`ansible-seed-${d.runId}`);
     expect(created.status).toBe(201);
     await verifyRoundTrip(
       { name: "node1", db: lab.endpoints.nodes.node1.db },
@@ -206,15 +181,15 @@ describe("Ansible deployment onto the local engine (seed): file and position rep
   });
 
   it("teardown.yml removes every container and the network of the run", async (ctx) => {
-    if (skipReason) return ctx.skip(skipReason);
+    if (d.skipReason) return ctx.skip(d.skipReason);
     const down = await runPlaybook({
-      clusterDir: settings.clusterDir,
+      clusterDir: d.settings.clusterDir,
       playbook: "teardown.yml",
       inventory: "local",
-      vars: { firedrill_run_id: runId, firedrill_state_dir: dep.stateDir },
+      vars: { firedrill_run_id: d.runId, firedrill_state_dir: d.dep.stateDir },
       progress,
     });
-    times.teardownSeconds = down.seconds;
-    expect(await leftovers(runId)).toEqual([]);
+    d.times.teardownSeconds = down.seconds;
+    expect(await leftovers(d.runId)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { crashNode1 } from "../../drills/crash-node1.ts";
 import { runDrill } from "../../drills/run-drill.ts";
-import type { ImageName } from "../../topology/topology.ts";
+import { labImages, type ImageName } from "../../topology/topology.ts";
 import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { runTool } from "../ansible/run-tool.ts";
@@ -14,20 +14,7 @@ import { readVagrantTable } from "./vagrant-table.ts";
 
 const settings = resolveSettings();
 const table = readVagrantTable(settings.clusterDir);
-const images = Object.fromEntries(
-  (
-    [
-      "mariadb",
-      "mysqld-exporter",
-      "app",
-      "haproxy",
-      "prometheus",
-      "alertmanager",
-      "receiver",
-      "netadmin",
-    ] as ImageName[]
-  ).map((n) => [n, `firedrill/${n}:h`]),
-) as Record<ImageName, string>;
+const images = Object.fromEntries(labImages.map((n) => [n, `firedrill/${n}:h`])) as Record<ImageName, string>;
 const RUN = "fd-run-1";
 const line = (s: Step) => s.argv.join(" ");
 const lines = (steps: Step[]) => steps.map(line);
