@@ -13,7 +13,8 @@ export async function inNetns(
   script: string,
 ): Promise<{ exitCode: number; output: string }> {
   const target = await lab.container(alias).inspect();
-  const helper = await dockerClient().createContainer({
+  // The helper must run on the engine that runs the target (its namespace is only there).
+  const helper = await (lab.engine?.(alias) ?? dockerClient()).createContainer({
     Image: lab.netadminImage,
     Entrypoint: ["sh", "-c", script],
     Cmd: [],

@@ -39,6 +39,11 @@ export interface Lab extends AsyncDisposable {
   readonly endpoints: LabEndpoints;
   /** The engine handle of one service's container, by topology alias (e.g. "node1-db"). */
   container(alias: string): Docker.Container;
+  /**
+   * The engine that runs one service's container, where helper containers for it must start (a lab
+   * on several engines, e.g. VMs reached over SSH). Undefined: the local engine runs everything.
+   */
+  engine?(alias: string): Docker;
   /** The container's address on the lab network (it can change when a container restarts). */
   ipOf(alias: string): Promise<string>;
   /** The lab network's name, for helper containers that join it. */

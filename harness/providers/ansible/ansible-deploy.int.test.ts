@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyRoundTrip } from "../../db/replication-check.ts";
 import { slaveState } from "../../db/replication.ts";
 import { crashNode1 } from "../../drills/crash-node1.ts";
+import { splitReplicationDrill } from "../../drills/split-replication.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
 import { LABEL_RUN } from "../../lab/labels.ts";
@@ -141,15 +142,21 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
     d.times.smokeSeconds = (performance.now() - t0) / 1000;
   });
 
-  it("crash-node1 (the drill of harness/drills, through runDrill) passes against the deployment", async (ctx) => {
-    if (d.skipReason) return ctx.skip(d.skipReason);
-    const t0 = performance.now();
-    const runDir = path.join(d.workDir, "reports");
-    const result = await runDrill(crashNode1, "hardened", { runDir, settings: d.settings, progress });
-    d.times.crashNode1Seconds = (performance.now() - t0) / 1000;
-    process.stderr.write(`crash-node1 on the Ansible deployment: ${JSON.stringify(result.figures)}\n`);
-    expect(result.verdict, result.findings.join("\n")).toBe("pass");
-  }, 300_000);
+  // A container fault (kill) and a network fault (nft in the databases' namespaces, through the
+  // lab's engine): the drills of harness/drills, unchanged, through runDrill.
+  it.for([crashNode1, splitReplicationDrill])(
+    "$id passes against the deployment",
+    { timeout: 300_000 },
+    async (drill, ctx) => {
+      if (d.skipReason) return ctx.skip(d.skipReason);
+      const t0 = performance.now();
+      const runDir = path.join(d.workDir, "reports");
+      const result = await runDrill(drill, "hardened", { runDir, settings: d.settings, progress });
+      d.times[`${drill.id}Seconds`] = (performance.now() - t0) / 1000;
+      process.stderr.write(`${drill.id} on the Ansible deployment: ${JSON.stringify(result.figures)}\n`);
+      expect(result.verdict, result.findings.join("\n")).toBe("pass");
+    },
+  );
 });
 
 describe("Ansible deployment onto the local engine (seed): file and position replication, idempotent, teardown.yml", () => {

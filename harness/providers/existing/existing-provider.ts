@@ -98,6 +98,7 @@ export async function attachExistingLab(file: string, opts: AttachOptions): Prom
     labels,
     netadminImage: lab.netadminImage,
     container,
+    engine: engineOf,
     ipOf: async (alias) => {
       const ip = (await container(alias).inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
       if (!ip) throw new Error(`${alias} has no address on ${networkName} (is it running?)`);
