@@ -112,7 +112,7 @@ export const loadHaproxy: DrillDefinition = {
       .slice(0, 1 + MAX_HOLD_BACKOFFS);
     if (candidates.length === 0) candidates.push(LOAD_STEPS[0]!);
     ctx.progress.detail(
-      `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99} ms, ${s.errors} errors`).join("; ")}; holding ${candidates[0]}/s`,
+      `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99?.toFixed(0)} ms, ${s.errors} errors`).join("; ")}; holding ${candidates[0]}/s`,
     );
     const missed: string[] = [];
     let attempt!: Awaited<ReturnType<typeof holdAt>>;
