@@ -105,7 +105,14 @@ export async function runPlaybook(o: PlaybookOptions): Promise<PlaybookRun> {
         },
       },
     );
-    const tail = run.output.trimEnd().split("\n").slice(-40).join("\n");
+    const lines = run.output.trimEnd().split("\n");
+    // The failed tasks themselves (a play goes on after one host fails, so the tail may not show them).
+    const fatal = lines.flatMap((l, i) =>
+      /^(fatal|failed): \[/.test(l)
+        ? [`${lines.slice(0, i).findLast((p) => p.startsWith("TASK ["))}`, l]
+        : [],
+    );
+    const tail = [...fatal, ...(fatal.length ? ["…"] : []), ...lines.slice(-40)].join("\n");
     let recap: Record<string, HostRecap>;
     try {
       recap = parsePlayRecap(run.output);
