@@ -1,38 +1,31 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatResults } from "./commands/run.ts";
 import { main } from "./main.ts";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err };
-}
+import { captureOutput } from "../testing/capture-output.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("CLI argument handling (no engine needed)", () => {
   it("an unknown command is one line on stderr and exit 2", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["launch"])).toBe(2);
     expect(err.join("")).toBe('firedrill: unknown command "launch"; run `firedrill --help` for the list\n');
   });
 
   it("an unknown option is an error, not ignored", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["up", "--profle", "seed"])).toBe(2);
     expect(err.join("")).toMatch(/^firedrill up: Unknown option '--profle'.*firedrill up --help`\n$/);
   });
 
   it("a wrong profile is refused before anything starts", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["up", "--profile", "nope"])).toBe(2);
     expect(err.join("")).toBe('firedrill up: unknown profile "nope"; use one of: seed, hardened\n');
   });
 
   it("--help works for every command", async () => {
-    const { out } = capture();
+    const { out } = captureOutput();
     for (const c of ["up", "status", "down", "images"]) expect(await main([c, "--help"])).toBe(0);
     expect(out.join("")).toMatch(
       /^usage: firedrill up \[--profile seed\|hardened\] .*\[--json\] \[--quiet\]$/m,
@@ -40,7 +33,7 @@ describe("CLI argument handling (no engine needed)", () => {
   });
 
   it("documents the exit codes and where progress goes", async () => {
-    const { out } = capture();
+    const { out } = captureOutput();
     expect(await main(["--help"])).toBe(0);
     expect(out.join("")).toContain(
       "Exit codes: 0 success (for `run`: every drill passed), 1 a drill or check failed,",
@@ -50,7 +43,7 @@ describe("CLI argument handling (no engine needed)", () => {
   });
 
   it("run documents --json, --quiet and its exit codes", async () => {
-    const { out } = capture();
+    const { out } = captureOutput();
     expect(await main(["run", "--help"])).toBe(0);
     const help = out.join("");
     expect(help).toMatch(
@@ -61,14 +54,14 @@ describe("CLI argument handling (no engine needed)", () => {
   });
 
   it("run --json with a mistake prints nothing on stdout and exits 2", async () => {
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     expect(await main(["run", "no-such-drill", "--json", "--quiet"])).toBe(2);
     expect(out).toEqual([]);
     expect(err.join("")).toMatch(/^firedrill run: unknown drill "no-such-drill"; drills: crash-node1, .*\n$/);
   });
 
   it("a bad FIREDRILL_PROFILES or FIREDRILL_LOAD_GENERATOR is one line and exit 2, before anything starts", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["run", "crash-node1"], { FIREDRILL_PROFILES: "hardend" })).toBe(2);
     expect(await main(["run", "load-haproxy"], { FIREDRILL_LOAD_GENERATOR: "wrk" })).toBe(2);
     expect(err.join("")).toBe(

@@ -10,6 +10,7 @@ import { lanes } from "./html/series.ts";
 import { LOST_ITEM_ID, PLANTED_SCRIPT, writePlantedRun } from "./fixtures/planted-run.ts";
 import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
 import { writeReport } from "./write-report.ts";
+import { captureOutput } from "../testing/capture-output.ts";
 
 function plantedRun(): string {
   const runDir = path.join(mkdtempSync(path.join(os.tmpdir(), "fd-report-")), "fd-planted");
@@ -153,17 +154,9 @@ describe("report building blocks", () => {
 });
 
 describe("firedrill report", () => {
-  function capture() {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-    return { out, err };
-  }
-
   it("rewrites index.html, summary.md and summary.json from a run folder", async () => {
     const runDir = plantedRun();
-    const { out } = capture();
+    const { out } = captureOutput();
     expect(await main(["report", runDir, "--json"])).toBe(0);
     const written = JSON.parse(out.join("")) as { html: string; bytes: number };
     expect(written.html).toBe(path.join(runDir, "index.html"));
@@ -171,7 +164,7 @@ describe("firedrill report", () => {
   });
 
   it("a missing or non-run folder is one line on stderr and exit 2", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["report", "/nonexistent/fd-x"])).toBe(2);
     expect(err.join("")).toBe("firedrill report: /nonexistent/fd-x is not a folder\n");
   });

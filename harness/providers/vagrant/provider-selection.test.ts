@@ -4,14 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../cli/main.ts";
 import { resolveSettings } from "../../settings/settings.ts";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err };
-}
+import { captureOutput } from "../../testing/capture-output.ts";
 
 afterEach(() => vi.restoreAllMocks());
 const reports = mkdtempSync(path.join(os.tmpdir(), "firedrill-provider-"));
@@ -34,7 +27,7 @@ describe("provider selection", () => {
   });
 
   it("--provider with an unknown name: one line on stderr, exit 2, nothing started", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["up", "--provider", "docker-compose"], env)).toBe(2);
     expect(err.join("")).toBe(
       'firedrill up: --provider: unknown provider "docker-compose"; use one of: testcontainers, vagrant, existing\n',
@@ -42,7 +35,7 @@ describe("provider selection", () => {
   });
 
   it("up --provider vagrant where no VM can run: one line saying why, exit 2", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     expect(await main(["up", "--provider", "vagrant", "--quiet"], env)).toBe(2);
     expect(err.join("")).toBe(
       "firedrill up: provider vagrant cannot run here: VAGRANT_DEFAULT_PROVIDER=nonesuch: the lab runs on virtualbox or libvirt\n",
@@ -50,7 +43,7 @@ describe("provider selection", () => {
   });
 
   it("run --provider vagrant where no VM can run: the drill is reported skipped with the reason, exit 1", async () => {
-    const { out } = capture();
+    const { out } = captureOutput();
     expect(
       await main(["run", "crash-node1", "--profile", "hardened", "--provider", "vagrant", "--quiet"], env),
     ).toBe(1);
@@ -60,7 +53,7 @@ describe("provider selection", () => {
   });
 
   it("the existing provider without a lab file is skipped with the reason, not passed", async () => {
-    const { out } = capture();
+    const { out } = captureOutput();
     const noInventory = { ...env, FIREDRILL_INVENTORY: "" };
     expect(
       await main(
