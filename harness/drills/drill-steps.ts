@@ -11,6 +11,7 @@ import { observeConvergence, snapshot } from "../probes/db-state.ts";
 import { runWorkload, type WorkloadResult } from "../workload/workload.ts";
 import { expectation, type DrillContext, type DrillOutcome } from "./drill.ts";
 import { wasFiring } from "../alerts/alert-expectations.ts";
+import type { FrontendResponses } from "../probes/haproxy-metrics.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
 import { assertAlerts, type AlertExpectation, type AlertOutcome } from "../alerts/expect-alert.ts";
 
@@ -170,4 +171,30 @@ export async function expectSeedReplicationUnmonitored(
     seen.length === nodes.length,
     `firing for: ${seen.join(", ") || "neither"} (waited up to ${waitSeconds} s)`,
   );
+}
+
+/**
+ * HAProxy's frontend counters over a hold (before → after) against what the load generator saw
+ * answered: every answer and every 5xx must be counted by both, or one side is lying.
+ */
+export function countersMatch(
+  client: string,
+  before: FrontendResponses,
+  after: FrontendResponses,
+  seen: { answered: number; fiveXx: number },
+) {
+  const answered = after.total - before.total;
+  const fiveXx = after.fiveXx - before.fiveXx;
+  return [
+    expectation(
+      `HAProxy answered exactly the requests ${client} saw answered`,
+      answered === seen.answered,
+      `HAProxy ${answered}, ${client} ${seen.answered}`,
+    ),
+    expectation(
+      `HAProxy's 5xx count matches ${client}'s`,
+      fiveXx === seen.fiveXx,
+      `HAProxy ${fiveXx}, ${client} ${seen.fiveXx}`,
+    ),
+  ];
 }

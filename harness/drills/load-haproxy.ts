@@ -1,12 +1,19 @@
 import { checkAvailability } from "../checkers/availability.ts";
 import { operations, type HistoryEvent } from "../history/history.ts";
-import { sumSamples } from "../probes/metrics-text.ts";
+import { frontendResponses } from "../probes/haproxy-metrics.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { expectation, type DrillContext, type DrillDefinition } from "./drill.ts";
 import { judgeAlerts } from "../alerts/alert-expectations.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import { freezeServices } from "../faults/container-faults.ts";
-import { ALERT_BUDGET as B, checkAlerts, faultUnderLoad, SEED_ALWAYS, withAlerts } from "./drill-steps.ts";
+import {
+  ALERT_BUDGET as B,
+  checkAlerts,
+  countersMatch,
+  faultUnderLoad,
+  SEED_ALWAYS,
+  withAlerts,
+} from "./drill-steps.ts";
 import { loadWithK6 } from "../k6/k6-load-drill.ts";
 import { resolveSettings } from "../settings/settings.ts";
 
@@ -51,15 +58,6 @@ export function stepStats(
   });
 }
 
-async function frontendResponses(metricsUrl: string): Promise<{ total: number; fiveXx: number }> {
-  const text = await (await fetch(metricsUrl)).text();
-  const name = "haproxy_frontend_http_responses_total";
-  return {
-    total: sumSamples(text, name, { proxy: "web" }),
-    fiveXx: sumSamples(text, name, { proxy: "web", code: "5xx" }),
-  };
-}
-
 /**
  * load-haproxy — ramp the arrival rate step by step, find the highest step the 2-core lab serves
  * with < 1 % errors and p99 < 500 ms, hold it, and check HAProxy's own counters against the client's.
@@ -81,7 +79,6 @@ export const loadHaproxy: DrillDefinition = {
         holdSeconds: HOLD_SECONDS,
         concurrency: 64,
         maxErrorRate: MAX_ERROR_RATE,
-        frontendResponses,
       });
       return ctx.profile === "seed" ? outcome : withAlerts(outcome, await fiveXxBurst(ctx));
     }
@@ -164,16 +161,7 @@ export const loadHaproxy: DrillDefinition = {
           hold.latency.p99 < 1000,
           `p99 ${hold.latency.p99} ms`,
         ),
-        expectation(
-          "HAProxy answered exactly the requests the client saw answered",
-          haproxyAnswered === answered,
-          `HAProxy ${haproxyAnswered}, client ${answered}`,
-        ),
-        expectation(
-          "HAProxy's 5xx count matches the client's",
-          after.fiveXx - before.fiveXx === client5xx,
-          `HAProxy ${after.fiveXx - before.fiveXx}, client ${client5xx}`,
-        ),
+        ...countersMatch("the client", before, after, { answered, fiveXx: client5xx }),
         ...loadAlerts,
       ],
     };

@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { sumSamples } from "./metrics-text.ts";
 
 export type ServerState = "UP" | "DOWN" | "MAINT" | "DRAIN" | "NOLB" | "unknown";
 
@@ -24,4 +25,19 @@ export async function fetchServerStates(
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`HAProxy metrics answered ${res.statusCode}`);
   return serverStates(text, proxy);
+}
+
+export interface FrontendResponses {
+  total: number;
+  fiveXx: number;
+}
+
+/** HAProxy's own response counters for the `web` frontend (read on demand, so final once answered). */
+export async function frontendResponses(metricsUrl: string): Promise<FrontendResponses> {
+  const text = await (await fetch(metricsUrl)).text();
+  const name = "haproxy_frontend_http_responses_total";
+  return {
+    total: sumSamples(text, name, { proxy: "web" }),
+    fiveXx: sumSamples(text, name, { proxy: "web", code: "5xx" }),
+  };
 }
