@@ -4,12 +4,29 @@ import type { Lab } from "../lab/lab.ts";
 export type Capability = "kill" | "pause" | "netadmin" | "netem";
 
 /**
+ * What a fault must visibly do to the stack while it is active (node1 unreachable, replication
+ * stalled, …). A fault that "succeeded" without it proves nothing: the drill fails with "fault had
+ * no observable effect".
+ */
+export interface FaultEffect {
+  /** The effect in words, as the report and the finding quote it. */
+  readonly description: string;
+  /**
+   * Looks once, bounded in time: the evidence when the effect is seen, undefined when it is not
+   * (yet). Polled from the inject until seen, and once more just before the heal.
+   */
+  probe(lab: Lab): Promise<string | undefined>;
+}
+
+/**
  * A fault is a value: a name, what it needs, how to inject it and how to heal it. `heal` is
  * idempotent: it may run after a failed inject, twice, or from a signal handler.
  */
 export interface Fault {
   readonly name: string;
   readonly needs: readonly Capability[];
+  /** What the fault must be seen doing; every fault a drill injects has one. */
+  readonly effect?: FaultEffect;
   inject(lab: Lab): Promise<void>;
   heal(lab: Lab): Promise<void>;
 }

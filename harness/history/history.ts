@@ -38,10 +38,39 @@ export type OpInfo = OpBase & { type: "info"; node?: string; latencyMs: number; 
 
 export interface FaultEvent {
   type: "fault";
-  phase: "inject" | "heal";
+  /**
+   * `inject` and `heal` bracket the fault; `effect` is the first moment its observable effect was
+   * seen (the `detail` is the evidence). A fault whose inject names an `effect` and that has no
+   * `effect` event before its heal had no observable effect: the drill fails.
+   */
+  phase: "inject" | "heal" | "effect";
   fault: string;
   time: number;
   detail?: string;
+  /** On `inject`: the observable effect the fault must have (e.g. "node1's app does not answer"). */
+  effect?: string;
+}
+
+/**
+ * An arrival the open-model generator could not send because its concurrency cap was reached: load
+ * the lab did not serve. Counted as a failed request, never as an operation (nothing was written).
+ */
+export interface DropEvent {
+  type: "drop";
+  time: number;
+}
+
+/**
+ * Whether one of the harness's observers could reach what it watches (Prometheus, Grafana, the
+ * webhook receiver, the databases, HAProxy's metrics): written on the first poll and on every
+ * change, so a quiet alert can be told from a watcher that saw nothing.
+ */
+export interface ProbeEvent {
+  type: "probe";
+  source: string;
+  ok: boolean;
+  error?: string;
+  time: number;
 }
 
 /** First line of every history: when it began on the wall clock, for reports and logs. */
@@ -100,7 +129,9 @@ export type HistoryEvent =
   | AlertEvent
   | NotificationEvent
   | ServerStateEvent
-  | ReplicationStateEvent;
+  | ReplicationStateEvent
+  | DropEvent
+  | ProbeEvent;
 export type OpCompletion = OpOk | OpFail | OpInfo;
 
 export function isCompletion(e: HistoryEvent): e is OpCompletion {

@@ -4,7 +4,14 @@ export type EventKind = HistoryEvent["type"];
 export type EventOf<K extends EventKind> = Extract<HistoryEvent, { type: K }>;
 
 /** The timeline's lane groups, in the order they are drawn top to bottom. */
-export const laneGroups = ["fault", "haproxy", "replication", "alert", "notification"] as const;
+export const laneGroups = [
+  "fault",
+  "haproxy",
+  "replication",
+  "alert",
+  "notification",
+  "probe",
+] as const;
 export type LaneGroup = (typeof laneGroups)[number];
 
 /**
@@ -67,14 +74,38 @@ export const eventRenderers: { [K in EventKind]: EventRenderer<EventOf<K>> } = {
   fail: { describe: (e) => `fail ${opText(e)}: ${e.error}`, mark: () => null },
   info: { describe: (e) => `info (outcome unknown) ${opText(e)}: ${e.error}`, mark: () => null },
   fault: {
-    describe: (e) => `${e.phase} ${e.fault}${e.detail ? ` (${e.detail})` : ""}`,
-    mark: (e) => ({
-      group: "fault",
-      lane: `fault ${e.fault}`,
-      kind: "state",
-      state: e.phase === "inject" ? "injected" : "healed",
-      color: e.phase === "inject" ? COLORS.fault : null,
-    }),
+    describe: (e) =>
+      e.phase === "effect"
+        ? `effect of ${e.fault} seen: ${e.detail ?? ""}`
+        : `${e.phase} ${e.fault}${e.effect ? ` (must show: ${e.effect})` : ""}${e.detail ? ` (${e.detail})` : ""}`,
+    mark: (e) =>
+      e.phase === "effect"
+        ? { group: "fault", lane: `fault ${e.fault}`, kind: "tick", label: "effect seen", color: COLORS.fault }
+        : {
+            group: "fault",
+            lane: `fault ${e.fault}`,
+            kind: "state",
+            state: e.phase === "inject" ? "injected" : "healed",
+            color: e.phase === "inject" ? COLORS.fault : null,
+          },
+  },
+  drop: {
+    describe: () => "arrival dropped: the generator's concurrency cap was reached",
+    // Drops are counted in the error chart, like failed requests.
+    mark: () => null,
+  },
+  probe: {
+    describe: (e) => `${e.source} ${e.ok ? "reachable" : `unreachable: ${e.error ?? "?"}`}`,
+    mark: (e) =>
+      e.ok
+        ? { group: "probe", lane: `watching ${e.source}`, kind: "state", state: "reachable", color: null }
+        : {
+            group: "probe",
+            lane: `watching ${e.source}`,
+            kind: "state",
+            state: `unreachable: ${e.error ?? "?"}`,
+            color: COLORS.bad,
+          },
   },
   alert: {
     describe: (e) => `alert ${e.name} {${labelText(e.labels)}} ${e.state} (${e.source})`,
