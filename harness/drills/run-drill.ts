@@ -12,6 +12,7 @@ import { topology } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { DrillDefinition, DrillOutcome } from "./drill.ts";
 import type { LoadOverrides } from "./load-overrides.ts";
+import type { Mutation } from "../mutants/mutation.ts";
 import { AlertWatcher, prometheusSource } from "../alerts/alert-watcher.ts";
 import { pushHarnessMetrics, type MetricsPusher } from "../metrics/harness-metrics.ts";
 import { PrometheusClient } from "../probes/prometheus-client.ts";
@@ -30,6 +31,8 @@ export interface RunDrillOptions {
   settings: Settings;
   progress: Progress;
   overrides?: LoadOverrides;
+  /** A planted misconfiguration (`firedrill mutants`): the lab comes up with it. */
+  mutation?: Mutation;
 }
 
 /**
@@ -52,7 +55,7 @@ export async function runDrill(
   let pusher: MetricsPusher | undefined;
   try {
     o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
-    lab = await startLab({ profile, settings: o.settings, progress: o.progress });
+    lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
     history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
     const receiver = new ReceiverClient(lab.endpoints.receiver.url);
     pusher = pushHarnessMetrics(history, receiver);

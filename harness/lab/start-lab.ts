@@ -13,12 +13,15 @@ import { LABEL_RUN } from "./labels.ts";
 import { reapAbandoned, removeLabeled } from "./reaper.ts";
 import { newRunId } from "./run-id.ts";
 import { onInterrupt } from "./signal-cleanup.ts";
+import type { Mutation } from "../mutants/mutation.ts";
 
 export interface StartLabOptions {
   profile: ProfileName;
   settings: Settings;
   progress: Progress;
   runId?: string;
+  /** A planted misconfiguration (`firedrill mutants`); only providers that build the lab can plant it. */
+  mutation?: Mutation;
 }
 
 /** Engine, leftovers, images, then the lab. Ctrl-C at any point removes what this run started. */
