@@ -6,7 +6,7 @@ import { main } from "../cli/main.ts";
 import type { HistoryEvent } from "../history/history.ts";
 import { eventRenderers } from "./html/event-kinds.ts";
 import { escapeHtml, html } from "./html/html.ts";
-import { lanes } from "./html/series.ts";
+import { faultWindows, lanes } from "./html/series.ts";
 import { LOST_ITEM_ID, PLANTED_SCRIPT, writePlantedRun } from "./fixtures/planted-run.ts";
 import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
 import { writeReport } from "./write-report.ts";
@@ -142,6 +142,22 @@ describe("report building blocks", () => {
       ["UP", 0, 2],
       ["DOWN", 2, 4],
       ["UP", 4, 4],
+    ]);
+  });
+
+  it("fault windows: an effect seen does not end the window, only a heal does", () => {
+    const h: HistoryEvent[] = [
+      { type: "start", time: 0, wallClock: "2026-11-25T00:00:00Z", runId: "t" },
+      { type: "fault", phase: "inject", fault: "crash node1", time: 1000 },
+      { type: "fault", phase: "effect", fault: "crash node1", time: 1500, detail: "node1 down" },
+      { type: "fault", phase: "heal", fault: "crash node1", time: 3000 },
+      { type: "fault", phase: "inject", fault: "split replication", time: 4000 },
+      { type: "fault", phase: "effect", fault: "split replication", time: 4500 },
+      { type: "server-state", server: "node1", state: "UP", time: 6000 },
+    ];
+    expect(faultWindows(h)).toEqual([
+      { fault: "crash node1", from: 1, to: 3 },
+      { fault: "split replication", from: 4, to: 6 },
     ]);
   });
 

@@ -183,7 +183,8 @@ export function logExcerpts(d: DrillArtifacts): SafeHtml {
   const windows: { fault: string; from: number; to: number }[] = [];
   for (const f of faults) {
     if (f.phase === "inject") windows.push({ fault: f.fault, from: f.time, to: Infinity });
-    else {
+    // An `effect` is seen while the fault is still on: only a heal ends its window.
+    else if (f.phase === "heal") {
       const w = windows.find((x) => x.fault === f.fault && x.to === Infinity);
       if (w) w.to = f.time;
     }

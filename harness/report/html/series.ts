@@ -110,7 +110,8 @@ export function faultWindows(
   for (const e of history) {
     if (e.type !== "fault") continue;
     if (e.phase === "inject") open.set(e.fault, e.time / 1000);
-    else if (open.has(e.fault)) {
+    // Only a heal ends the window: an `effect` is seen while the fault is still on.
+    else if (e.phase === "heal" && open.has(e.fault)) {
       out.push({ fault: e.fault, from: open.get(e.fault)!, to: e.time / 1000 });
       open.delete(e.fault);
     }
