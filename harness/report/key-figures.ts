@@ -18,7 +18,9 @@ export function figureCell(r: DrillResult, key: string): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
-/** The verdict with the reason when skipped. */
+/** The verdict with the reason when skipped or interrupted (neither has a verdict of its own). */
 export function verdictText(r: DrillResult): string {
-  return r.verdict === "skipped" ? `skipped: ${r.reason ?? "no reason given"}` : r.verdict;
+  return r.verdict === "skipped" || r.verdict === "interrupted"
+    ? `${r.verdict}: ${r.reason ?? "no reason given"}`
+    : r.verdict;
 }

@@ -1,7 +1,8 @@
 import { figureCell, keyFigureColumns, verdictText } from "./key-figures.ts";
-import type { DrillResult } from "./run-report.ts";
+import type { DrillResult, Verdict } from "./run-report.ts";
 
-const ICON = { pass: "✅", fail: "❌", skipped: "⏭️" } as const;
+// Keyed by every verdict, so a new one cannot reach the summary without its own mark.
+const ICON: Record<Verdict, string> = { pass: "✅", fail: "❌", skipped: "⏭️", interrupted: "⚠️" };
 
 /** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
 function cell(text: string): string {
@@ -24,10 +25,11 @@ export function markdownSummary(runId: string, results: readonly DrillResult[]):
     ...keyFigureColumns.map((c) => figureCell(r, c.key)),
   ]);
   const failing = results.filter((r) => r.verdict === "fail");
+  const interrupted = results.filter((r) => r.verdict === "interrupted");
   return [
     `## firedrill run ${cell(runId)}`,
     "",
-    `${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped.`,
+    `${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped, ${count("interrupted")} interrupted.`,
     "",
     `| ${head.join(" | ")} |`,
     `| ${head.map(() => "---").join(" | ")} |`,
@@ -42,6 +44,18 @@ export function markdownSummary(runId: string, results: readonly DrillResult[]):
             ...r.findings.slice(0, 10).map((f) => `  - ${cell(f)}`),
             ...(r.findings.length > 10 ? [`  - … ${r.findings.length - 10} more in result.json`] : []),
           ]),
+        ]
+      : []),
+    ...(interrupted.length
+      ? [
+          "",
+          "### Interrupted: no verdict",
+          "",
+          "The run ended before these drills finished; they have no verdict of their own (never a pass). The report shows what their history recorded until then.",
+          "",
+          ...interrupted.map(
+            (r) => `- **${cell(r.drill)} (${cell(r.profile)})**: ${cell(r.reason ?? "no reason given")}`,
+          ),
         ]
       : []),
     "",

@@ -36,6 +36,11 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
     return { checker, rerun: v, saved: s, disagrees: s !== undefined && s !== v.valid };
   };
   const noHistory = "history.jsonl is missing";
+  // An interrupted drill never got to read the databases: its observed.json is missing for that reason.
+  const noObserved =
+    d.result.verdict === "interrupted"
+      ? "observed.json is missing: the drill was interrupted before it read the databases"
+      : "observed.json is missing (runs before it was saved)";
   const availability = one("availability", h ? () => checkAvailability(h) : noHistory);
   // Only the drill knows its failover node and bound: the re-run recomputes the figures, compared here.
   if (availability.rerun) {
@@ -53,7 +58,7 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
       !h
         ? noHistory
         : !o
-          ? "observed.json is missing (runs before it was saved)"
+          ? noObserved
           : !o.snapshots.node1 || !o.snapshots.node2
             ? `a database could not be read at the end: ${o.errors.join("; ")}`
             : () => checkDurability(h, { node1: o.snapshots.node1!, node2: o.snapshots.node2! }, o.tag),
@@ -61,7 +66,7 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
     one(
       "replication-health",
       !o
-        ? "observed.json is missing (runs before it was saved)"
+        ? noObserved
         : () =>
             checkReplicationHealth({
               node1: o.replication.node1 ?? undefined,

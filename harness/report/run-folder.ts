@@ -4,6 +4,7 @@ import type { DrillOutcome } from "../drills/drill.ts";
 import type { HistoryEvent } from "../history/history.ts";
 import { readHistory } from "../history/history-file.ts";
 import type { DrillEnvironment } from "./environment.ts";
+import { fmt } from "./html/html.ts";
 import type { ObservedState } from "./observed-state.ts";
 import type { DrillResult } from "./run-report.ts";
 
@@ -57,9 +58,78 @@ function listFiles(root: string, dir: string): Artifact[] {
   return out.sort((a, b) => a.href.localeCompare(b.href));
 }
 
+/** One `<drill>/<profile>/` folder read back: its result (as saved, or interrupted) and its history. */
+export interface DrillFolder {
+  result: DrillResult;
+  history: HistoryEvent[] | undefined;
+  problems: string[];
+}
+
 /**
- * Reads a run folder back (a drill is a `<drill>/<profile>/` holding result.json). Throws
- * NotARunFolderError, saying why, for a missing folder or one that holds no drill result.
+ * What one `<drill>/<profile>/` folder says about its drill; undefined when it holds no drill (neither
+ * result.json nor history.jsonl). A drill streams history.jsonl as it runs and writes result.json only
+ * at its end, so a history without a readable result.json (or a result.json that says interrupted) is a
+ * drill whose run ended first: it is read as interrupted, never dropped and never passed.
+ * `withHistory: false` reads the history only when the result needs it (summary.json).
+ */
+export function readDrillFolder(
+  dir: string,
+  drill: string,
+  profile: string,
+  { withHistory = true }: { withHistory?: boolean } = {},
+): DrillFolder | undefined {
+  const resultFile = path.join(dir, "result.json");
+  const historyFile = path.join(dir, "history.jsonl");
+  const hasHistory = existsSync(historyFile);
+  if (!existsSync(resultFile) && !hasHistory) return undefined;
+  const problems: string[] = [];
+  const json = readJson<DrillResult | null>(resultFile, problems);
+  // `null` or a bare value is no result either (readJson already said when the JSON was torn).
+  const saved = typeof json === "object" && json !== null ? json : undefined;
+  const finished = saved !== undefined && saved.verdict !== "interrupted";
+  let history: HistoryEvent[] | undefined;
+  let historyError: string | undefined;
+  if (hasHistory && (withHistory || !finished)) {
+    try {
+      history = readHistory(historyFile);
+    } catch (err) {
+      historyError = (err as Error).message;
+      problems.push(historyError);
+    }
+  }
+  if (finished) return { result: saved, history, problems };
+  const heard = history
+    ? history.length === 0
+      ? "history.jsonl is empty"
+      : `history.jsonl has ${history.length} events, the last at ${fmt(history.reduce((t, e) => Math.max(t, e.time), 0) / 1000)} s`
+    : historyError
+      ? `history.jsonl could not be read (${historyError})`
+      : "there is no history.jsonl";
+  const said = saved
+    ? "result.json says interrupted"
+    : existsSync(resultFile)
+      ? "result.json is torn (the run died while writing it)"
+      : "no result.json";
+  return {
+    result: {
+      figures: {},
+      findings: [],
+      ...saved,
+      // The folder names, not what a torn or early file claims: they are where the drill ran.
+      drill,
+      profile,
+      verdict: "interrupted",
+      reason: saved?.reason ?? `the run ended before the drill finished: ${heard}; ${said}`,
+    },
+    history,
+    problems,
+  };
+}
+
+/**
+ * Reads a run folder back (a drill is a `<drill>/<profile>/` holding result.json, or the history.jsonl
+ * of an interrupted drill). Throws NotARunFolderError, saying why, for a missing folder or one that
+ * holds no drill.
  */
 export function readRunFolder(runDir: string): RunArtifacts {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory())
@@ -70,18 +140,9 @@ export function readRunFolder(runDir: string): RunArtifacts {
       if (!profile.isDirectory()) continue;
       const rel = path.posix.join(drill.name, profile.name);
       const dir = path.join(runDir, rel);
-      const problems: string[] = [];
-      const result = readJson<DrillResult>(path.join(dir, "result.json"), problems);
-      if (!result) continue;
-      let history: HistoryEvent[] | undefined;
-      const historyFile = path.join(dir, "history.jsonl");
-      if (existsSync(historyFile)) {
-        try {
-          history = readHistory(historyFile);
-        } catch (err) {
-          problems.push((err as Error).message);
-        }
-      }
+      const found = readDrillFolder(dir, drill.name, profile.name);
+      if (!found) continue;
+      const { result, history, problems } = found;
       const logsDir = path.join(dir, "logs");
       const logs = existsSync(logsDir)
         ? readdirSync(logsDir)
@@ -107,7 +168,7 @@ export function readRunFolder(runDir: string): RunArtifacts {
   }
   if (drills.length === 0)
     throw new NotARunFolderError(
-      `${runDir} holds no drill result (<drill>/<profile>/result.json); is it a folder under reports/?`,
+      `${runDir} holds no drill result (<drill>/<profile>/result.json, or the history.jsonl of an interrupted drill); is it a folder under reports/?`,
     );
   drills.sort((a, b) => a.dir.localeCompare(b.dir));
   // Through reports/latest the run id is the link's target, not "latest".

@@ -1,15 +1,12 @@
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  existsSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { readDrillFolder } from "./run-folder.ts";
 
-export type Verdict = "pass" | "fail" | "skipped";
+/**
+ * `interrupted`: the run ended (killed, cancelled, crashed) before the drill wrote its result, so
+ * the drill has no verdict of its own; like skipped, never counted as passed.
+ */
+export type Verdict = "pass" | "fail" | "skipped" | "interrupted";
 
 /** One line of `summary.json`: a drill in one profile, with its key figures. */
 export interface DrillResult {
@@ -56,7 +53,10 @@ export function writeDrillResult(runDir: string, result: DrillResult): void {
   );
 }
 
-/** Gathers every drill's result.json into summary.json (sorted, so runs diff cleanly). */
+/**
+ * Gathers every drill's result.json into summary.json (sorted, so runs diff cleanly); a drill whose
+ * run ended before its result.json was written is listed as interrupted (read as the report reads it).
+ */
 export function writeSummary(runDir: string): DrillResult[] {
   const results: DrillResult[] = [];
   if (existsSync(runDir)) {
@@ -64,8 +64,10 @@ export function writeSummary(runDir: string): DrillResult[] {
       for (const profile of readdirSync(path.join(runDir, drill.name), { withFileTypes: true }).filter((d) =>
         d.isDirectory(),
       )) {
-        const file = path.join(runDir, drill.name, profile.name, "result.json");
-        if (existsSync(file)) results.push(JSON.parse(readFileSync(file, "utf8")) as DrillResult);
+        const found = readDrillFolder(path.join(runDir, drill.name, profile.name), drill.name, profile.name, {
+          withHistory: false,
+        });
+        if (found) results.push(found.result);
       }
     }
   }

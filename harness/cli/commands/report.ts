@@ -7,7 +7,8 @@ import type { CommandContext } from "../command-context.ts";
 
 /**
  * Rebuilds a run's report from its saved artifacts: summary.json from the drills' result.json,
- * the checkers re-run on history.jsonl and observed.json, then index.html and summary.md.
+ * the checkers re-run on history.jsonl and observed.json, then index.html and summary.md. A drill
+ * the run never finished (a history.jsonl, no result.json) is reported interrupted, and said so here.
  * Exit 0 when written (whatever the verdicts), 2 for a folder that is not a run.
  */
 export async function reportCommand(
@@ -24,12 +25,19 @@ export async function reportCommand(
     if (err instanceof NotARunFolderError) throw new UserError(err.message);
     throw err;
   }
-  writeSummary(runDir);
+  const interrupted = writeSummary(runDir)
+    .filter((r) => r.verdict === "interrupted")
+    .map((r) => `${r.drill} (${r.profile})`);
   const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  const n = interrupted.length;
   process.stdout.write(
     values.json
-      ? `${JSON.stringify(written)}\n`
-      : `report: ${rel(written.html)} (${(written.bytes / 1024).toFixed(0)} KiB in ${written.millis.toFixed(0)} ms); summary: ${rel(written.markdown)}\n`,
+      ? `${JSON.stringify({ ...written, interrupted })}\n`
+      : `report: ${rel(written.html)} (${(written.bytes / 1024).toFixed(0)} KiB in ${written.millis.toFixed(0)} ms); summary: ${rel(written.markdown)}\n${
+          n
+            ? `${n} drill${n === 1 ? " was" : "s were"} interrupted (the run ended before ${n === 1 ? "it" : "they"} finished), no verdict: ${interrupted.join(", ")}\n`
+            : ""
+        }`,
   );
   return 0;
 }

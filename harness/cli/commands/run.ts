@@ -6,15 +6,16 @@ import { parseLoadOverrides } from "../../drills/load-overrides.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { prepareEngineAndImages } from "../../lab/start-lab.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { linkLatest, writeSummary, type DrillResult } from "../../report/run-report.ts";
+import { linkLatest, writeSummary, type DrillResult, type Verdict } from "../../report/run-report.ts";
 import { writeReportOrWarn } from "../../report/write-report.ts";
 import { UserError } from "../../util/errors.ts";
 import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
 
 /**
- * Exit 0 only when every requested profile passed; 1 when one failed or was skipped. With `--json`,
- * stdout carries only the results (the entries `summary.json` gets), as a JSON array.
+ * Exit 0 only when every requested profile passed; 1 when one failed, was skipped or was interrupted
+ * (runExitCode). With `--json`, stdout carries only the results (the entries `summary.json` gets),
+ * as a JSON array.
  */
 export async function runCommand(
   values: Record<string, unknown>,
@@ -51,7 +52,18 @@ export async function runCommand(
   process.stdout.write(
     values.json ? `${JSON.stringify(results, null, 2)}\n` : formatResults(results, runDir),
   );
-  return results.every((r) => r.verdict === "pass") ? 0 : 1;
+  return runExitCode(results);
+}
+
+/**
+ * Each verdict's exit code. Keyed by every verdict, so a new one cannot be added without deciding
+ * here; only pass is 0 (skipped and interrupted drills did not show anything held).
+ */
+const EXIT_CODE: Record<Verdict, 0 | 1> = { pass: 0, fail: 1, skipped: 1, interrupted: 1 };
+
+/** 0 only when there are results and every one passed. */
+export function runExitCode(results: readonly DrillResult[]): 0 | 1 {
+  return results.length > 0 && results.every((r) => EXIT_CODE[r.verdict] === 0) ? 0 : 1;
 }
 
 /** One line per profile with its verdict, its findings indented below, then where the report is. */

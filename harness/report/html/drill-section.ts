@@ -5,6 +5,8 @@ import type { DrillArtifacts } from "../run-folder.ts";
 import type { AlertResult } from "../run-report.ts";
 import { findingsSection, logExcerpts } from "./evidence.ts";
 import { anchor, fmt, html, type SafeHtml } from "./html.ts";
+import { partialHistory } from "./partial-history.ts";
+import { historySpan } from "./series.ts";
 import { timelineSvg } from "./timeline-svg.ts";
 
 function expectations(d: DrillArtifacts): SafeHtml {
@@ -61,10 +63,21 @@ function alertsTable(alerts: readonly AlertResult[] | undefined): SafeHtml {
     </table>`;
 }
 
-function reanalysisTable(rows: Reanalysis[]): SafeHtml {
+function reanalysisTable(rows: Reanalysis[], interrupted: boolean): SafeHtml {
   const v = (x: unknown) =>
     x === undefined ? "–" : x === true ? "valid" : x === false ? "invalid" : String(x);
-  return html`<h4>Analysis re-run on the saved artifacts</h4>
+  // An interrupted drill saved no verdicts to compare with: the re-run is all there is, and it must
+  // not read as the drill's verdict.
+  return html`<h4>Analysis re-run on the ${interrupted ? "partial history" : "saved artifacts"}</h4>
+    ${
+      interrupted
+        ? html`<p class="note interrupted-note">
+            The drill was interrupted: its own verdict does not exist (it never got to its checks, so nothing
+            was saved to compare with). These checkers ran on history.jsonl up to the interruption; what they
+            find is evidence, and <em>valid</em> here says only that nothing was found in that part.
+          </p>`
+        : ""
+    }
     <table class="reanalysis">
       <thead>
         <tr>
@@ -80,7 +93,7 @@ function reanalysisTable(rows: Reanalysis[]): SafeHtml {
           (r) =>
             html`<tr class="${r.disagrees ? "disagrees" : ""}">
               <td>${r.checker}</td>
-              <td>${v(r.saved)}</td>
+              <td>${interrupted ? "none: interrupted" : v(r.saved)}</td>
               <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
               <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
               <td>
@@ -111,6 +124,7 @@ export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeH
   const def = drills[r.drill];
   const expects = def?.expects[r.profile as ProfileName];
   const id = anchor(r.drill, r.profile);
+  const interrupted = r.verdict === "interrupted";
   return html`<section
     class="drill verdict-${r.verdict}"
     id="${id}"
@@ -121,17 +135,29 @@ export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeH
       ${def?.title ?? r.drill} <small>${r.drill} · ${r.profile}</small>
       <span class="badge ${r.verdict}">${r.verdict}</span>
     </h3>
-    ${
-      r.verdict === "skipped" ? html`<p class="reason">Skipped: ${r.reason ?? "no reason given"}</p>` : ""
+    ${r.verdict === "skipped" ? html`<p class="reason">Skipped: ${r.reason ?? "no reason given"}</p>` : ""}${
+      interrupted
+        ? html`<p class="reason interrupted">
+            Interrupted, no verdict: ${r.reason ?? "no reason given"}. What follows is what the drill recorded
+            until then; run it again for a verdict.
+          </p>`
+        : ""
     }${expects ? html`<p class="expects"><strong>${r.profile} expects:</strong> ${expects}</p>` : ""}${expectations(d)}${
       d.history
         ? html`<h4>Timeline</h4>
-            ${timelineSvg(d.history, `timeline-${id}`)}`
+            ${
+              interrupted
+                ? html`<p class="note">
+                    The history ends at ${fmt(historySpan(d.history))} s, where the run was interrupted (the
+                    dashed line); a fault never healed is shaded to that end.
+                  </p>`
+                : ""
+            }${timelineSvg(d.history, `timeline-${id}`, { interrupted })}${interrupted ? partialHistory(d.history) : ""}`
         : html`<p class="note">No history.jsonl: nothing to draw.</p>`
     }${alertsTable(r.alerts)}
     <h4>Findings</h4>
     ${findingsSection(d)}${logExcerpts(d)}${
-      d.history ? reanalysisTable(reanalysis) : ""
+      d.history ? reanalysisTable(reanalysis, interrupted) : ""
     }${d.problems.length ? html`<p class="note">Could not read: ${d.problems.join("; ")}</p>` : ""}${artifactLinks(d)}
   </section>`;
 }

@@ -122,6 +122,8 @@ export function findingsSection(d: DrillArtifacts): SafeHtml {
   const repl = all.filter((x) => REPLICATION_KINDS.has(x.f.kind)).map((x) => x.f);
   const other = all.filter((x) => !WRITE_KINDS.has(x.f.kind) && !REPLICATION_KINDS.has(x.f.kind));
   const crashed = d.result.findings.filter((f) => f.startsWith("drill crashed"));
+  if (!d.outcome && d.result.verdict === "interrupted")
+    return html`<p class="note">None: the drill was interrupted before its checks (no findings.json).</p>`;
   if (!d.outcome && crashed.length === 0)
     return html`<p class="note">
       No findings.json: the drill did not get to its

@@ -1,12 +1,13 @@
 import { reanalyze } from "../reanalyze.ts";
 import type { RunArtifacts } from "../run-folder.ts";
+import type { Verdict } from "../run-report.ts";
 import { anchor, html, trusted, type SafeHtml } from "./html.ts";
 import { drillSection } from "./drill-section.ts";
 import { environmentSection } from "./environment-section.ts";
 import { verdictTable } from "./verdict-table.ts";
 
 const CSS = `
-:root { --bad:#d64545; --good:#3c9a5f; --warn:#e0a030; --muted:#6b7480; --line:#d9dee4; }
+:root { --bad:#d64545; --good:#3c9a5f; --warn:#e0a030; --muted:#6b7480; --line:#d9dee4; --interrupted:#3f4a5a; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d2329; background: #f6f7f9; }
 header, main { max-width: 1200px; margin: 0 auto; padding: 0 20px; }
@@ -16,12 +17,16 @@ h4 { font-size: 14px; margin: 16px 0 6px; } h5 { margin: 8px 0 2px; font-size: 1
 small, .note, .detail { color: var(--muted); }
 section.drill { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--muted); border-radius: 6px; padding: 14px 16px; margin: 14px 0; }
 section.verdict-pass { border-left-color: var(--good); } section.verdict-fail { border-left-color: var(--bad); } section.verdict-skipped { border-left-color: var(--warn); }
+section.verdict-interrupted { border-left: 5px dashed var(--interrupted); }
 table { border-collapse: collapse; background: #fff; width: 100%; margin: 4px 0 8px; }
 th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
 thead th { background: #eef1f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 12px; font-weight: 600; }
 .badge.pass { background: var(--good); } .badge.fail { background: var(--bad); } .badge.skipped { background: var(--warn); }
+.badge.interrupted { background: var(--interrupted); }
+p.reason.interrupted { border: 1px dashed var(--interrupted); background: #eef0f3; color: #1d2329; padding: 6px 8px; }
+li.unhealed { color: var(--bad); } svg .interrupted-at { stroke: var(--interrupted); stroke-width: 2; stroke-dasharray: 5 3; }
 .reason { color: #5b4a16; } .verdicts .reason { display: block; font-size: 12px; max-width: 420px; }
 tr.unmet td, li.unmet { color: var(--bad); } tr.disagrees td { background: #fdf1e0; }
 ul.expectations { list-style: none; padding-left: 4px; } li.met .mark { color: var(--good); } li.unmet .mark { color: var(--bad); }
@@ -45,7 +50,7 @@ export interface PageInput {
 /** The whole report: one self-contained HTML file (inline CSS and SVG, no script, no network). */
 export function renderPage({ run, generatedAt }: PageInput): SafeHtml {
   const results = run.drills.map((d) => d.result);
-  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -64,8 +69,9 @@ export function renderPage({ run, generatedAt }: PageInput): SafeHtml {
         <header>
           <h1>firedrill run ${run.runId}</h1>
           <p>
-            ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped · generated
-            ${generatedAt} · <a href="summary.json">summary.json</a> · <a href="summary.md">summary.md</a>
+            ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped,
+            ${count("interrupted")} interrupted · generated ${generatedAt} ·
+            <a href="summary.json">summary.json</a> · <a href="summary.md">summary.md</a>
           </p>
           <nav>
             ${results.map((r) => html`<a href="#${anchor(r.drill, r.profile)}">${r.drill} (${r.profile})</a>`)}<a
@@ -80,7 +86,8 @@ export function renderPage({ run, generatedAt }: PageInput): SafeHtml {
           <p class="note">
             Seconds. Failover: fault → first success on the standby. Converged: after the heal and the last
             write. Detect / notify / resolve: the slowest of the drill's alerts (fault → firing, fault →
-            webhook received, heal → resolved webhook). Skipped is never passed.
+            webhook received, heal → resolved webhook). Skipped is never passed; interrupted (the run ended
+            before the drill finished) has no verdict and is never passed either.
           </p>
           <h2>Drills</h2>
           ${run.drills.map((d) => drillSection(d, reanalyze(d)))} ${environmentSection(run)}

@@ -164,9 +164,14 @@ function chart(
 
 /**
  * One drill's timeline as inline SVG: the event lanes on top, then throughput, error rate and
- * latency percentiles on the same time axis, with every fault window shaded.
+ * latency percentiles on the same time axis, with every fault window shaded. `interrupted` draws a
+ * dashed line where the history stops: the run ended there, not the drill.
  */
-export function timelineSvg(history: readonly HistoryEvent[], id: string): SafeHtml {
+export function timelineSvg(
+  history: readonly HistoryEvent[],
+  id: string,
+  { interrupted = false }: { interrupted?: boolean } = {},
+): SafeHtml {
   const span = historySpan(history);
   const sc = scale(span);
   const width = Math.max(1, Math.ceil(span / 300));
@@ -237,6 +242,17 @@ export function timelineSvg(history: readonly HistoryEvent[], id: string): SafeH
     role="img"
     aria-label="timeline"
   >
-    ${shade(sc, windows, top, rows.height)}${rows.svg}${charts}${xAxis(sc, y, y - top)}
+    ${shade(sc, windows, top, rows.height)}${rows.svg}${charts}${xAxis(sc, y, y - top)}${
+      interrupted
+        ? html`<line
+            class="interrupted-at"
+            x1="${r1(sc.x(span))}"
+            x2="${r1(sc.x(span))}"
+            y1="${top}"
+            y2="${y}"
+            ><title>the history ends at ${fmt(span)} s: the run was interrupted here</title></line
+          >`
+        : ""
+    }
   </svg>`;
 }

@@ -2,7 +2,10 @@ import { figureCell, keyFigureColumns } from "../key-figures.ts";
 import type { DrillResult } from "../run-report.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
 
-/** Drill × profile → verdict (with the reason when skipped) and the key figures; each row links to its drill. */
+/**
+ * Drill × profile → verdict (with the reason when skipped or interrupted) and the key figures; each
+ * row links to its drill.
+ */
 export function verdictTable(results: readonly DrillResult[]): SafeHtml {
   const drills = [...new Set(results.map((r) => r.drill))];
   const rows = drills.flatMap((drill) => {
@@ -15,7 +18,7 @@ export function verdictTable(results: readonly DrillResult[]): SafeHtml {
           <td class="verdict">
             <a href="#${anchor(r.drill, r.profile)}"><span class="badge ${r.verdict}">${r.verdict}</span></a
             >${
-              r.verdict === "skipped"
+              r.verdict === "skipped" || r.verdict === "interrupted"
                 ? html` <span class="reason">${r.reason ?? "no reason given"}</span>`
                 : ""
             }${
