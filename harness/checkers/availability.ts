@@ -1,91 +1,180 @@
-import { faultEvents, operations, type HistoryEvent } from "../history/history.ts";
+import { faultEvents, operations, type HistoryEvent, type Operation } from "../history/history.ts";
+import { percentile } from "../util/percentile.ts";
 import type { Finding, Verdict } from "./verdict.ts";
 
 export interface AvailabilityBounds {
-  /** Longest acceptable time from the fault to the first success served by `failoverNode`. */
-  failoverSeconds?: number;
+  /** The node that must take the traffic during the fault (node2, the backup). */
   failoverNode?: string;
+  /**
+   * Longest acceptable outage: from the fault to the end of its error window — the last request
+   * begun during the fault that failed or timed out — with `closeAfter` successes on
+   * `failoverNode` after it. A request hanging on the dead node counts until it gives up.
+   */
+  failoverSeconds?: number;
+  /** Longest acceptable time from the fault to the first success on `failoverNode`. */
+  firstSuccessSeconds?: number;
+  /** Longest acceptable error window anywhere from the fault on (failback included). */
+  maxErrorWindowSeconds?: number;
   /** Node that should answer again after the heal (failback). */
   primaryNode?: string;
+  /** Consecutive successes that prove traffic recovered (default 5). */
+  closeAfter?: number;
+  /** Judge only the operations begun in this window (history ms), e.g. a load drill's hold. */
+  window?: { from: number; until?: number };
 }
 
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+interface ErrorWindow {
+  /** When the first failed request of the run began (history ms). */
+  start: number;
+  /** When the last one ended. */
+  end: number;
+  count: number;
 }
+
+type Outcome = { time: number; invokedAt: number; ok: boolean; node?: string };
+
+/** Completions and dropped arrivals in completion order: a drop is a request that failed at once. */
+function outcomes(history: readonly HistoryEvent[], ops: readonly Operation[]): Outcome[] {
+  const out: Outcome[] = [];
+  for (const o of ops) {
+    if (!o.completion) continue;
+    out.push({
+      time: o.completion.time,
+      invokedAt: o.invoke.time,
+      ok: o.completion.type === "ok",
+      node: o.completion.node,
+    });
+  }
+  for (const e of history) if (e.type === "drop") out.push({ time: e.time, invokedAt: e.time, ok: false });
+  return out.sort((a, b) => a.time - b.time);
+}
+
+/** Runs of failures in completion order; a window spans from its first request's start to its last's end. */
+function errorWindows(all: readonly Outcome[]): ErrorWindow[] {
+  const windows: ErrorWindow[] = [];
+  let open: ErrorWindow | undefined;
+  for (const c of all) {
+    if (c.ok) {
+      if (open) windows.push(open);
+      open = undefined;
+    } else {
+      open = open
+        ? { start: Math.min(open.start, c.invokedAt), end: c.time, count: open.count + 1 }
+        : { start: c.invokedAt, end: c.time, count: 1 };
+    }
+  }
+  if (open) windows.push(open);
+  return windows;
+}
+
+const secs = (ms: number) => Math.round(ms) / 1000;
 
 /**
- * Error windows, failover and failback times, failed requests, and p50/p99 latency before, during
- * and after the fault — from the history alone.
+ * Outage and recovery from the history alone: the outage window of the fault (failover), the first
+ * success on the backup, failback, error windows, failed requests (from the fault on; dropped
+ * arrivals count), and p50/p99 before, during and after the fault.
  */
 export function checkAvailability(
   history: readonly HistoryEvent[],
   bounds: AvailabilityBounds = {},
 ): Verdict {
-  const ops = operations(history).filter((o) => o.completion);
-  const faults = faultEvents(history);
+  const inWindow = (t: number) =>
+    !bounds.window ||
+    (t >= bounds.window.from && (bounds.window.until === undefined || t < bounds.window.until));
+  const ops = operations(history).filter((o) => inWindow(o.invoke.time));
+  history = history.filter((e) => e.type !== "drop" || inWindow(e.time));
+  const faults = faultEvents(history).filter((f) => inWindow(f.time));
   const inject = faults.find((f) => f.phase === "inject")?.time;
-  const heal = faults.find((f) => f.phase === "heal")?.time;
+  const heal = faults.filter((f) => f.phase === "heal").at(-1)?.time;
   const findings: Finding[] = [];
+  const all = outcomes(history, ops);
+  const fromFault = inject === undefined ? all : all.filter((c) => c.invokedAt >= inject);
+  const windows = errorWindows(fromFault);
+  const failedBefore = inject === undefined ? 0 : all.filter((c) => c.invokedAt < inject && !c.ok).length;
 
-  // Error windows: runs of completions (in completion order) that were not ok.
-  const completions = ops.map((o) => o.completion!).sort((a, b) => a.time - b.time);
-  const windows: { start: number; end: number; count: number }[] = [];
-  let open: { start: number; end: number; count: number } | undefined;
-  for (const c of completions) {
-    if (c.type === "ok") {
-      if (open) windows.push(open);
-      open = undefined;
-    } else {
-      open = open
-        ? { ...open, end: c.time, count: open.count + 1 }
-        : { start: c.time, end: c.time, count: 1 };
-    }
-  }
-  if (open) windows.push(open);
-
-  const failed = completions.filter((c) => c.type !== "ok").length;
   const phase = (t: number) =>
     inject === undefined || t < inject ? "before" : heal === undefined || t < heal ? "during" : "after";
   const latencies: Record<string, number[]> = { before: [], during: [], after: [] };
   for (const o of ops)
-    if (o.completion!.type === "ok") latencies[phase(o.invoke.time)]!.push(o.completion!.latencyMs);
+    if (o.completion?.type === "ok") latencies[phase(o.invoke.time)]!.push(o.completion.latencyMs);
   for (const l of Object.values(latencies)) l.sort((a, b) => a - b);
 
   let failoverSeconds: number | null = null;
+  let firstSuccessSeconds: number | null = null;
   if (inject !== undefined && bounds.failoverNode) {
-    const first = completions.find(
-      (c) => c.time >= inject && c.type === "ok" && c.node === bounds.failoverNode,
-    );
-    failoverSeconds = first ? (first.time - inject) / 1000 : null;
-    if (failoverSeconds === null)
+    const node = bounds.failoverNode;
+    const closeAfter = bounds.closeAfter ?? 5;
+    // Requests begun during the fault, in completion order; those begun after the heal belong to failback.
+    const during = all.filter((c) => c.invokedAt >= inject && (heal === undefined || c.invokedAt < heal));
+    const first = during.find((c) => c.ok && c.node === node);
+    firstSuccessSeconds = first ? secs(first.time - inject) : null;
+    const lastFailure = [...during].reverse().find((c) => !c.ok);
+    const after = lastFailure ? during.filter((c) => c.time > lastFailure.time) : during;
+    // A failure that ended after the heal (a request hanging on the dead node) is late enough to
+    // speak for itself; one that ended during the fault must be followed by settled traffic.
+    const recovered =
+      after.filter((c) => c.ok && c.node === node).length >= closeAfter ||
+      (lastFailure !== undefined && heal !== undefined && lastFailure.time >= heal);
+    if (!first) {
       findings.push({
         kind: "no-failover",
-        message: `no request succeeded on ${bounds.failoverNode} after the fault`,
+        message: `no request succeeded on ${node} after the fault`,
       });
-    else if (bounds.failoverSeconds !== undefined && failoverSeconds > bounds.failoverSeconds) {
+    } else if (!recovered) {
+      findings.push({
+        kind: "no-failover",
+        message: `traffic never settled on ${node} during the fault: fewer than ${closeAfter} successes there after the last failure${lastFailure ? ` (at ${secs(lastFailure.time - inject)} s)` : ""}`,
+      });
+    } else {
+      failoverSeconds = lastFailure ? secs(Math.max(0, lastFailure.time - inject)) : 0;
+    }
+    if (
+      failoverSeconds !== null &&
+      bounds.failoverSeconds !== undefined &&
+      failoverSeconds > bounds.failoverSeconds
+    )
       findings.push({
         kind: "slow-failover",
-        message: `failover took ${failoverSeconds.toFixed(2)} s, over ${bounds.failoverSeconds} s`,
+        message: `the outage lasted ${failoverSeconds.toFixed(2)} s from the fault to the last failed request, over ${bounds.failoverSeconds} s`,
+        evidence: { lastFailureAt: lastFailure?.time, inject },
       });
-    }
+    if (
+      firstSuccessSeconds !== null &&
+      bounds.firstSuccessSeconds !== undefined &&
+      firstSuccessSeconds > bounds.firstSuccessSeconds
+    )
+      findings.push({
+        kind: "slow-first-success",
+        message: `the first success on ${node} came ${firstSuccessSeconds.toFixed(2)} s after the fault, over ${bounds.firstSuccessSeconds} s`,
+      });
   }
   let failbackSeconds: number | null = null;
   if (heal !== undefined && bounds.primaryNode) {
-    const first = completions.find((c) => c.time >= heal && c.type === "ok" && c.node === bounds.primaryNode);
-    failbackSeconds = first ? (first.time - heal) / 1000 : null;
+    const first = all.find((c) => c.time >= heal && c.ok && c.node === bounds.primaryNode);
+    failbackSeconds = first ? secs(first.time - heal) : null;
   }
   const longest = windows.reduce((m, w) => Math.max(m, w.end - w.start), 0);
+  if (bounds.maxErrorWindowSeconds !== undefined && longest / 1000 > bounds.maxErrorWindowSeconds) {
+    const w = windows.find((x) => x.end - x.start === longest)!;
+    findings.push({
+      kind: "long-error-window",
+      message: `${w.count} request(s) failed in a row over ${(longest / 1000).toFixed(2)} s, over ${bounds.maxErrorWindowSeconds} s`,
+      evidence: w,
+    });
+  }
   return {
     checker: "availability",
     valid: findings.length === 0,
     findings,
     figures: {
-      requests: completions.length,
-      requestsFailed: failed,
+      requests: all.length,
+      requestsFailed: fromFault.filter((c) => !c.ok).length,
+      requestsFailedBeforeFault: failedBefore,
+      dropped: history.filter((e) => e.type === "drop").length,
       errorWindows: windows.length,
       longestErrorWindowSeconds: windows.length ? longest / 1000 : 0,
       failoverSeconds,
+      firstSuccessSeconds,
       failbackSeconds,
       p50BeforeMs: percentile(latencies.before!, 50),
       p99BeforeMs: percentile(latencies.before!, 99),

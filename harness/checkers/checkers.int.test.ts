@@ -4,7 +4,7 @@ import { withRoot } from "../db/sql.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
 import { operations, type AddItemValue } from "../history/history.ts";
 import type { Lab } from "../lab/lab.ts";
-import { observeConvergence, snapshot } from "../probes/db-state.ts";
+import { ConvergenceObserver, snapshot } from "../probes/db-state.ts";
 import { startTestLab } from "../testing/lab-fixture.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { checkConvergence } from "./convergence.ts";
@@ -42,9 +42,18 @@ describe("checkers against a real lab with real anomalies", () => {
     node2: await snapshot(dbs().node2, tag),
   });
 
+  /** Samples both nodes for `ms` (the run's writes are over: convergence is judged from now). */
+  const observe = async (ms: number) => {
+    const observer = new ConvergenceObserver(dbs(), tag, () => history.now(), ms);
+    await observer.until(() => false, ms);
+    return observer.samples;
+  };
+  const options = () => ({ healAt: 0, quietAt: history.now(), boundSeconds: 10, settleSamples: 2 });
+
   it("the clean run passes durability, convergence and replication health", async () => {
-    const samples = await observeConvergence(dbs(), () => history.now(), 10_000);
-    expect(checkConvergence(samples, 0, 10).valid).toBe(true);
+    const o = options();
+    const samples = await observe(2000);
+    expect(checkConvergence(history.events, samples, o).findings).toEqual([]);
     expect(checkDurability(history.events, await state(), tag).valid).toBe(true);
     expect(
       checkReplicationHealth({ node1: await slaveState(dbs().node1), node2: await slaveState(dbs().node2) })
@@ -75,11 +84,13 @@ describe("checkers against a real lab with real anomalies", () => {
     ]);
   });
 
-  it("convergence catches the divergence that deletion left", async () => {
-    const samples = await observeConvergence(dbs(), () => history.now(), 2000);
-    const v = checkConvergence(samples, 0, 2);
+  it("convergence catches the divergence that deletion left, naming the missing item", async () => {
+    const o = options();
+    const v = checkConvergence(history.events, await observe(2000), o);
     expect(v.valid).toBe(false);
-    expect(v.findings[0]!.message).toContain("todo.todo_item");
+    expect(v.findings.map((f) => f.kind)).toEqual(["diverged", "diverged"]);
+    expect(v.findings[0]!.message).toMatch(/node2 lacks item \d+/);
+    expect(v.findings[1]!.message).toContain("todo.todo_item");
   });
 
   it("replication health catches a stopped SQL thread", async () => {

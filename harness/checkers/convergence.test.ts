@@ -1,43 +1,101 @@
 import { describe, expect, it } from "vitest";
-import { checkConvergence, type NodeState } from "./convergence.ts";
+import { checkConvergence, type ConvergenceSample, type NodeState } from "./convergence.ts";
+import { HistoryBuilder } from "./history-builder.ts";
+import { decodeSamples, encodeSamples } from "../report/convergence-samples.ts";
 
-const state = (list: number, item: number, gtid = "0-1-5"): NodeState => ({
-  gtidCurrentPos: gtid,
-  checksums: { "todo.todo_list": list, "todo.todo_item": item },
+const state = (items: number[], checksum = items.length): NodeState => ({
+  gtidCurrentPos: "0-1-5",
+  checksums: { "todo.todo_list": 1, "todo.todo_item": checksum },
+  rows: { lists: [1], items },
 });
+const sample = (time: number, node1: number[], node2: number[] | undefined): ConvergenceSample => ({
+  time,
+  node1: state(node1),
+  node2: node2 && state(node2),
+});
+// List 1 and items 2, 4 acknowledged before the heal at 1000; item 6 acknowledged at 1500, after it.
+const history = () =>
+  new HistoryBuilder()
+    .op("create-list", { title: "t-l" }, 0, 10, "ok", { id: 1 })
+    .op("add-item", { listId: 1, text: "t-a" }, 100, 110, "ok", { id: 2 })
+    .op("add-item", { listId: 1, text: "t-b" }, 200, 210, "ok", { id: 4 }, "node2")
+    .op("add-item", { listId: 1, text: "t-c" }, 1490, 1500, "ok", { id: 6 }).events;
+const opts = { healAt: 1000, quietAt: 1600, boundSeconds: 10, graceMs: 500, settleSamples: 2 };
 
 describe("checkConvergence", () => {
-  it("measures the time from heal to equal checksums", () => {
+  it("times the catch-up from the heal while writes go on, and equality after the last write", () => {
     const v = checkConvergence(
+      history(),
       [
-        { time: 900, node1: state(1, 1), node2: state(1, 1) }, // before the heal: does not count
-        { time: 1000, node1: state(2, 2), node2: state(1, 1) },
-        { time: 3500, node1: state(2, 2), node2: state(2, 2) },
+        sample(900, [2], [2]), // before the heal: does not count
+        sample(1000, [2], [2, 4]), // node1 lacks item 4 (from node2)
+        sample(2500, [2, 4, 6], [2, 4]), // node2 lacks item 6, acknowledged over the grace ago
+        sample(2750, [2, 4, 6], [2, 4, 6]),
+        sample(3000, [2, 4, 6], [2, 4, 6]),
       ],
-      1000,
-      10,
+      opts,
     );
-    expect(v).toMatchObject({ valid: true, figures: { secondsToConverge: 2.5, gtidEqual: 1 } });
+    expect(v.findings).toEqual([]);
+    expect(v.figures).toMatchObject({ secondsToConverge: 1.75, secondsToEqualAfterQuiet: 1.15 });
   });
 
-  it("catches a planted divergence and names the table", () => {
-    const v = checkConvergence([{ time: 2000, node1: state(2, 7), node2: state(2, 9) }], 1000, 5);
+  it("needs the state to hold (settle samples): a brief equality that breaks again is not convergence", () => {
+    const v = checkConvergence(
+      history(),
+      [
+        sample(1000, [2, 4], [2, 4]),
+        sample(2000, [2, 4, 6], [2, 4]),
+        sample(2250, [2, 4, 6], [2, 4, 6]),
+        sample(2500, [2, 4, 6], [2, 4, 6]),
+      ],
+      opts,
+    );
+    expect(v.figures.secondsToConverge).toBe(1.25);
+  });
+
+  it("catches a planted write that never reaches node2: diverged, with the missing item named", () => {
+    const samples = [2000, 2250, 2500].map((t) => sample(t, [2, 4, 6], [2, 4]));
+    const v = checkConvergence(history(), samples, opts);
     expect(v.valid).toBe(false);
-    expect(v.findings[0]!.message).toContain("todo.todo_item");
+    expect(v.findings.map((f) => f.kind)).toEqual(["diverged", "diverged"]);
+    expect(v.findings[0]!.message).toContain("node2 lacks item 6");
     expect(v.figures.secondsToConverge).toBeNull();
   });
 
-  it("flags convergence slower than the bound (the seed's 60 s retry)", () => {
-    const v = checkConvergence([{ time: 62_000, node1: state(1, 1), node2: state(1, 1) }], 1000, 10);
-    expect(v.valid).toBe(false);
-    expect(v.findings[0]!.kind).toBe("slow-convergence");
-    expect(v.figures.secondsToConverge).toBe(61);
+  it("flags a catch-up slower than the bound (the seed's 60 s reconnect)", () => {
+    const late = [30_000, 30_250].map((t) => sample(t, [2, 4, 6], [2, 4, 6]));
+    const v = checkConvergence(history(), late, opts);
+    expect(v.findings.map((f) => f.kind)).toEqual(["slow-convergence"]);
+    expect(v.figures.secondsToConverge).toBe(29);
   });
 
-  it("does not call an unreadable table equal", () => {
-    const unreadable: NodeState = { gtidCurrentPos: "", checksums: { "todo.todo_list": null } };
-    expect(checkConvergence([{ time: 2000, node1: unreadable, node2: unreadable }], 1000, 5).valid).toBe(
-      false,
+  it("says unreadable (unknown), never diverged, when a node cannot be read at the end", () => {
+    const v = checkConvergence(history(), [sample(2000, [2, 4, 6], undefined)], opts);
+    expect(v.valid).toBe("unknown");
+    expect(v.findings.map((f) => f.kind)).toEqual(["unreadable"]);
+  });
+
+  it("catches equal rows but different table contents after the last write (a changed value)", () => {
+    const a = state([2, 4, 6], 7);
+    const b = state([2, 4, 6], 9);
+    const v = checkConvergence(
+      history(),
+      [2000, 2250].map((time) => ({ time, node1: a, node2: b })),
+      opts,
     );
+    expect(v.findings.map((f) => f.message)).toEqual([
+      "the replicas still differ after the last write: todo.todo_item",
+    ]);
+  });
+
+  it("saves samples compactly and reads them back exactly", () => {
+    const samples = [
+      sample(1000, [2], [2, 4]),
+      sample(1250, [2, 4], undefined),
+      sample(1500, [4, 6], [2, 4, 6]),
+    ];
+    const encoded = encodeSamples(samples);
+    expect(encoded[2]!.node1!.rows!.items).toEqual({ add: [6], remove: [2] });
+    expect(decodeSamples(JSON.parse(JSON.stringify(encoded)))).toEqual(samples);
   });
 });

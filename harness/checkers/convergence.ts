@@ -1,16 +1,40 @@
-import type { Verdict } from "./verdict.ts";
+import {
+  operations,
+  type AddItemValue,
+  type CreateListValue,
+  type HistoryEvent,
+} from "../history/history.ts";
+import type { Finding, Verdict } from "./verdict.ts";
 
 export interface NodeState {
   gtidCurrentPos: string;
   /** CHECKSUM TABLE per table; null when the table could not be read. */
   checksums: Record<string, number | null>;
+  /** Ids of the run's rows on this node (lists, items): which acknowledged writes it holds. */
+  rows?: { lists: number[]; items: number[] };
 }
 
 export interface ConvergenceSample {
   /** Milliseconds on the history's clock. */
   time: number;
+  /** Undefined when the node could not be read. */
   node1: NodeState | undefined;
   node2: NodeState | undefined;
+}
+
+export interface ConvergenceOptions {
+  /** History ms of the heal: convergence is timed from here, as the drills state it. */
+  healAt: number;
+  /** History ms of the last write (end of load): from here on the whole tables must become equal. */
+  quietAt: number;
+  boundSeconds: number;
+  /**
+   * A write acknowledged this long before a sample must already be on both nodes for that sample to
+   * count as caught up: healthy replication carries a row in milliseconds, so 1 s is slack.
+   */
+  graceMs?: number;
+  /** Consecutive samples a state must hold, so a brief equality that breaks again is not convergence. */
+  settleSamples?: number;
 }
 
 export function sameData(a: NodeState | undefined, b: NodeState | undefined): boolean {
@@ -21,54 +45,121 @@ export function sameData(a: NodeState | undefined, b: NodeState | undefined): bo
   );
 }
 
+interface Ack {
+  kind: "list" | "item";
+  id: number;
+  at: number;
+}
+
+function acknowledged(history: readonly HistoryEvent[]): Ack[] {
+  const acks: Ack[] = [];
+  for (const { invoke, completion } of operations(history)) {
+    if (completion?.type !== "ok") continue;
+    if (invoke.op === "create-list")
+      acks.push({ kind: "list", id: (completion.value as CreateListValue).id!, at: completion.time });
+    else if (invoke.op === "add-item")
+      acks.push({ kind: "item", id: (completion.value as AddItemValue).id!, at: completion.time });
+  }
+  return acks.sort((a, b) => a.at - b.at);
+}
+
+/** What a sample's nodes lack of the writes acknowledged up to `until`; undefined when a node is unreadable. */
+function missingAt(s: ConvergenceSample, acks: readonly Ack[], until: number): string[] | undefined {
+  const nodes = [
+    ["node1", s.node1],
+    ["node2", s.node2],
+  ] as const;
+  if (nodes.some(([, n]) => !n?.rows)) return undefined;
+  const missing: string[] = [];
+  for (const [name, n] of nodes) {
+    const lists = new Set(n!.rows!.lists);
+    const items = new Set(n!.rows!.items);
+    for (const a of acks) {
+      if (a.at > until) break;
+      if (!(a.kind === "list" ? lists : items).has(a.id))
+        missing.push(`${name} lacks ${a.kind} ${a.id} (acknowledged at ${(a.at / 1000).toFixed(2)} s)`);
+    }
+  }
+  return missing;
+}
+
+/** The first sample from which `holds` is true for `settle` samples in a row (readable ones only). */
+function firstSettled(
+  samples: readonly ConvergenceSample[],
+  holds: (s: ConvergenceSample) => boolean,
+  settle: number,
+): ConvergenceSample | undefined {
+  let run = 0;
+  for (let i = 0; i < samples.length; i++) {
+    run = holds(samples[i]!) ? run + 1 : 0;
+    if (run >= settle) return samples[i - settle + 1];
+  }
+  return undefined;
+}
+
 /**
- * Both databases hold the same data (CHECKSUM TABLE) within `boundSeconds` of `since` — the later of
- * the heal and the last write, since replicas under steady writes are never equal at an instant;
- * the time it took is the figure. GTID positions are reported beside it (with file-and-position replication
- * and no log_slave_updates they legitimately differ, so they do not decide).
+ * The replicas converge: from the heal, every write acknowledged (a grace earlier) is on both nodes,
+ * held for `settleSamples` samples — timed from the heal even while writes go on — and once writes
+ * stop, the whole tables are equal (CHECKSUM TABLE), held as long. A node that cannot be read is
+ * said so ("unreadable"), never taken for a divergence. GTID positions are reported beside it: with
+ * file-and-position replication they legitimately differ, so they do not decide.
  */
 export function checkConvergence(
+  history: readonly HistoryEvent[],
   samples: readonly ConvergenceSample[],
-  since: number,
-  boundSeconds: number,
+  o: ConvergenceOptions,
 ): Verdict {
-  const first = samples.find((s) => s.time >= since && sameData(s.node1, s.node2));
+  const grace = o.graceMs ?? 1000;
+  const settle = o.settleSamples ?? 3;
+  const acks = acknowledged(history);
+  const fromHeal = samples.filter((s) => s.time >= o.healAt);
+  const caughtUp = firstSettled(fromHeal, (s) => missingAt(s, acks, s.time - grace)?.length === 0, settle);
+  const equal = firstSettled(
+    fromHeal.filter((s) => s.time >= o.quietAt),
+    (s) => sameData(s.node1, s.node2),
+    settle,
+  );
   const last = samples.at(-1);
-  const seconds = first ? Math.max(0, (first.time - since) / 1000) : null;
+  const seconds = caughtUp ? Math.max(0, (caughtUp.time - o.healAt) / 1000) : null;
   const gtidEqual =
     last?.node1 && last.node2 ? Number(last.node1.gtidCurrentPos === last.node2.gtidCurrentPos) : null;
-  if (!first) {
-    const diff =
-      last?.node1 && last.node2
-        ? Object.keys(last.node1.checksums).filter(
-            (t) => last.node1!.checksums[t] !== last.node2!.checksums[t],
-          )
-        : ["(a node could not be read)"];
-    return {
-      checker: "convergence",
-      valid: false,
-      findings: [
-        {
-          kind: "diverged",
-          message: `the replicas still differ after the heal and the last write: ${diff.join(", ")}`,
-          evidence: last,
-        },
-      ],
-      figures: { secondsToConverge: null, gtidEqual },
-    };
-  }
-  const late = seconds !== null && seconds > boundSeconds;
-  return {
-    checker: "convergence",
-    valid: !late,
-    findings: late
-      ? [
-          {
-            kind: "slow-convergence",
-            message: `converged ${seconds!.toFixed(1)} s after the heal and the last write, over the bound of ${boundSeconds} s`,
-          },
-        ]
-      : [],
-    figures: { secondsToConverge: seconds, gtidEqual },
+  const figures = {
+    secondsToConverge: seconds,
+    secondsToEqualAfterQuiet: equal ? Math.max(0, (equal.time - o.quietAt) / 1000) : null,
+    samples: samples.length,
+    gtidEqual,
   };
+  const findings: Finding[] = [];
+  const unreadable = last ? (["node1", "node2"] as const).filter((n) => !last[n]) : ["node1", "node2"];
+  if (unreadable.length > 0) {
+    findings.push({
+      kind: "unreadable",
+      message: `${unreadable.join(" and ")} could not be read at the end of the observation: convergence cannot be judged`,
+    });
+    return { checker: "convergence", valid: "unknown", findings, figures };
+  }
+  if (!caughtUp) {
+    const missing = missingAt(last!, acks, last!.time - grace) ?? [];
+    findings.push({
+      kind: "diverged",
+      message: `the replicas never caught up after the heal: ${missing.slice(0, 3).join("; ") || "a node could not be read"}${missing.length > 3 ? ` (and ${missing.length - 3} more)` : ""}`,
+      evidence: { missing: missing.slice(0, 20), at: last!.time },
+    });
+  }
+  if (!equal) {
+    const diff = Object.keys(last!.node1!.checksums).filter(
+      (t) => last!.node1!.checksums[t] !== last!.node2!.checksums[t],
+    );
+    findings.push({
+      kind: "diverged",
+      message: `the replicas still differ after the last write: ${diff.join(", ") || "checksums could not be compared"}`,
+      evidence: last,
+    });
+  }
+  if (seconds !== null && seconds > o.boundSeconds)
+    findings.push({
+      kind: "slow-convergence",
+      message: `caught up ${seconds.toFixed(1)} s after the heal, over the bound of ${o.boundSeconds} s`,
+    });
+  return { checker: "convergence", valid: findings.length === 0, findings, figures };
 }

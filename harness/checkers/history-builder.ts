@@ -14,7 +14,7 @@ export class HistoryBuilder {
     done: number,
     outcome: "ok" | "fail" | "info" = "ok",
     result: Partial<OpValue> = {},
-    node = "node1",
+    node: string | undefined = "node1",
   ): this {
     const process = this.nextProcess++;
     this.events.push({ type: "invoke", process, op: kind, value, time: at });
@@ -26,8 +26,28 @@ export class HistoryBuilder {
     return this;
   }
 
-  fault(phase: "inject" | "heal", at: number): this {
-    this.events.push({ type: "fault", phase, fault: "crash node1", time: at });
+  /** `n` successful reads, one every `every` ms from `at` (each taking 10 ms), served by `node`. */
+  okRun(at: number, every: number, n: number, node: string): this {
+    for (let i = 0; i < n; i++)
+      this.op(
+        "read-item",
+        { itemId: 1 },
+        at + i * every,
+        at + i * every + 10,
+        "ok",
+        { found: true, text: "a" },
+        node,
+      );
+    return this;
+  }
+
+  fault(
+    phase: "inject" | "heal" | "effect",
+    at: number,
+    fault = "crash node1",
+    extra: { effect?: string; detail?: string } = {},
+  ): this {
+    this.events.push({ type: "fault", phase, fault, time: at, ...extra });
     return this;
   }
 }

@@ -1,21 +1,24 @@
-import { checkAvailability, type AvailabilityBounds } from "../checkers/availability.ts";
-import { checkConvergence } from "../checkers/convergence.ts";
-import { checkDurability } from "../checkers/durability.ts";
-import { checkReplicationHealth } from "../checkers/replication-health.ts";
-import { checkStaleReads } from "../checkers/stale-reads.ts";
-import { safely, type Verdict } from "../checkers/verdict.ts";
-import { slaveState } from "../db/replication.ts";
+import type { AvailabilityBounds } from "../checkers/availability.ts";
+import { runCheckers, type CheckerSpec } from "../checkers/checker.ts";
+import { checkConvergence, type ConvergenceOptions } from "../checkers/convergence.ts";
+import { checkSteadyState, type SteadyStateSpec } from "../checkers/steady-state.ts";
+import type { Verdict } from "../checkers/verdict.ts";
 import type { Fault } from "../faults/fault.ts";
 import { withFault } from "../faults/with-fault.ts";
-import { observeConvergence, snapshot } from "../probes/db-state.ts";
+import { ConvergenceObserver } from "../probes/db-state.ts";
+import { observeState } from "../report/observed-state.ts";
+import { finalReads } from "../workload/final-reads.ts";
 import { runWorkload, type WorkloadResult } from "../workload/workload.ts";
-import { expectation, type DrillContext, type DrillOutcome } from "./drill.ts";
+import { expectation, SteadyStateNotMetError, type DrillContext, type DrillOutcome } from "./drill.ts";
 import { wasFiring } from "../alerts/alert-expectations.ts";
 import type { FrontendResponses } from "../probes/haproxy-metrics.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
 import { assertAlerts, type AlertExpectation, type AlertOutcome } from "../alerts/expect-alert.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The primary: HAProxy sends everything to node1 while it is healthy (node2 is the backup). */
+export const PRIMARY = "node1";
 
 export interface UnderLoad {
   rate: number;
@@ -24,15 +27,69 @@ export interface UnderLoad {
   afterSeconds: number;
 }
 
+/** What `faultUnderLoad` leaves for the checks after the heal. */
+export interface LoadedFault {
+  workload: WorkloadResult;
+  rate: number;
+  loadStart: number;
+  healTime: number;
+  /** When the last operation ended: the whole tables can only be equal from here. */
+  quietTime: number;
+  steadyBefore: SteadyStateSpec;
+  /** Samples both databases from the heal on (convergence is timed from the heal). */
+  convergence: ConvergenceObserver;
+}
+
 /**
- * Steady traffic through HAProxy; the fault is injected `beforeSeconds` in and healed
- * `faultSeconds` later, while the traffic goes on for `afterSeconds` more.
+ * The steady state before a fault: every operation of the window succeeded on the primary, enough
+ * of them, replication running both ways. Checked on the history as it stands; when it does not
+ * hold, the drill stops here and the fault is never injected.
  */
-export async function faultUnderLoad(
+export async function requireSteadyState(
   ctx: DrillContext,
-  fault: Fault,
-  o: UnderLoad,
-): Promise<{ workload: WorkloadResult; healTime: number; quietTime: number }> {
+  window: { from: number; until: number; rate: number },
+): Promise<SteadyStateSpec> {
+  await ctx.states.sync();
+  const spec: SteadyStateSpec = {
+    label: "before the fault",
+    from: window.from,
+    until: window.until,
+    // Half the offered operations: a 2-core machine may start slowly, a broken stack serves none.
+    minOk: Math.max(3, Math.floor((window.rate * (window.until - window.from)) / 2000)),
+    primary: PRIMARY,
+    replication: true,
+  };
+  const v = checkSteadyState(ctx.history.events, spec);
+  ctx.progress.detail(
+    `steady state before the fault: ${v.valid === true ? "holds" : v.findings.map((f) => f.message).join("; ")}`,
+  );
+  if (v.valid !== true) throw new SteadyStateNotMetError(v);
+  return spec;
+}
+
+/**
+ * A short, light load through HAProxy to prove the steady state, for drills whose fault is not
+ * injected under `faultUnderLoad`'s load (the split-brain writes, the load ramp).
+ */
+export async function steadyStateFirst(ctx: DrillContext, rate = 10, seconds = 3): Promise<SteadyStateSpec> {
+  const from = ctx.history.now();
+  await runWorkload({
+    baseUrl: ctx.lab.endpoints.haproxy.url,
+    phases: [{ rate, seconds }],
+    maxOps: rate * seconds,
+    concurrency: 8,
+    timeoutMs: 5000,
+    tag: ctx.tag,
+    history: ctx.history,
+  });
+  return requireSteadyState(ctx, { from, until: ctx.history.now(), rate });
+}
+
+/**
+ * Steady traffic through HAProxy; once the steady state is proven `beforeSeconds` in, the fault is
+ * injected and healed `faultSeconds` later, while the traffic goes on for `afterSeconds` more.
+ */
+export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLoad): Promise<LoadedFault> {
   o = {
     ...o,
     rate: ctx.overrides.rate ?? o.rate,
@@ -42,6 +99,8 @@ export async function faultUnderLoad(
   ctx.progress.detail(
     `${o.rate} ops/s for ${seconds} s; ${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`,
   );
+  const stopLoad = new AbortController();
+  const loadStart = ctx.history.now();
   const workload = runWorkload({
     baseUrl: ctx.lab.endpoints.haproxy.url,
     phases: [{ rate: o.rate, seconds }],
@@ -50,52 +109,146 @@ export async function faultUnderLoad(
     timeoutMs: 5000,
     tag: ctx.tag,
     history: ctx.history,
+    signal: stopLoad.signal,
   });
   let healTime = 0;
+  let steadyBefore: SteadyStateSpec | undefined;
+  let convergence: ConvergenceObserver | undefined;
   const faulting = (async () => {
     await sleep(o.beforeSeconds * 1000);
+    try {
+      steadyBefore = await requireSteadyState(ctx, {
+        from: loadStart,
+        until: ctx.history.now(),
+        rate: o.rate,
+      });
+    } catch (err) {
+      stopLoad.abort();
+      throw err;
+    }
     await withFault(ctx.lab, ctx.history, fault, () => sleep(o.faultSeconds * 1000));
     healTime = ctx.history.now();
+    convergence = observeConvergenceFrom(ctx, (o.afterSeconds + 120) * 1000);
   })();
   // Heal even when the workload throws: withFault's finally runs inside `faulting`.
   const [result] = await Promise.all([workload, faulting]);
-  // Replicas can only agree once writes stop: convergence is measured from the later of heal and quiet.
-  return { workload: result, healTime, quietTime: Math.max(healTime, ctx.history.now()) };
+  return {
+    workload: result,
+    rate: o.rate,
+    loadStart,
+    healTime,
+    quietTime: ctx.history.now(),
+    steadyBefore: steadyBefore!,
+    convergence: convergence!,
+  };
+}
+
+/** Starts sampling both databases now; stopped by the checks after the heal, or when the drill ends. */
+export function observeConvergenceFrom(ctx: DrillContext, maxMs: number): ConvergenceObserver {
+  const nodes = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
+  const observer = new ConvergenceObserver(nodes, ctx.tag, () => ctx.history.now(), maxMs);
+  ctx.defer(() => observer.stop());
+  return observer;
 }
 
 export interface AfterHeal {
-  /** The later of the heal and the last write: convergence is timed from here. */
-  quietTime: number;
   convergenceBoundSeconds: number;
   /** How long to keep watching for convergence (longer than the bound, to measure slow ones). */
   observeSeconds: number;
   availability: AvailabilityBounds;
 }
 
-/** After the heal: wait for (or give up on) convergence, then run every checker. */
-export async function checkAfterHeal(ctx: DrillContext, o: AfterHeal): Promise<Record<string, Verdict>> {
-  const nodes = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
-  ctx.progress.detail(`watching the replicas converge (up to ${o.observeSeconds} s)`);
-  const samples = await observeConvergence(nodes, () => ctx.history.now(), o.observeSeconds * 1000);
-  const [s1, s2] = await Promise.all([
-    snapshot(nodes.node1, ctx.tag).catch(() => undefined),
-    snapshot(nodes.node2, ctx.tag).catch(() => undefined),
-  ]);
-  const [r1, r2] = await Promise.all([
-    slaveState(nodes.node1).catch(() => undefined),
-    slaveState(nodes.node2).catch(() => undefined),
-  ]);
+/** What the checks after a heal saw and concluded, ready to become a drill's outcome. */
+export interface Checked {
+  verdicts: Record<string, Verdict>;
+  /** The checkers and their options, saved so a rebuilt report judges as the run did. */
+  checkers: CheckerSpec[];
+  inputs: Pick<DrillOutcome, "observed" | "samples">;
+}
+
+/** Waits for the replicas to converge (or gives up), stopping as soon as the checker can judge. */
+export async function awaitConvergence(
+  ctx: DrillContext,
+  observer: ConvergenceObserver,
+  options: ConvergenceOptions,
+  observeSeconds: number,
+): Promise<void> {
+  ctx.progress.detail(`watching the replicas converge (up to ${observeSeconds} s)`);
+  await observer.until((samples) => {
+    const f = checkConvergence(ctx.history.events, samples, options).figures;
+    return f.secondsToConverge !== null && f.secondsToEqualAfterQuiet !== null;
+  }, observeSeconds * 1000);
+}
+
+/**
+ * After the heal: wait for (or give up on) convergence, read every acknowledged item back through
+ * HAProxy, read the databases, then run every checker — the steady state again included.
+ */
+export async function checkAfterHeal(ctx: DrillContext, load: LoadedFault, o: AfterHeal): Promise<Checked> {
+  const convergence: ConvergenceOptions = {
+    healAt: load.healTime,
+    quietAt: load.quietTime,
+    boundSeconds: o.convergenceBoundSeconds,
+  };
+  await awaitConvergence(ctx, load.convergence, convergence, o.observeSeconds);
+  const reads = await finalReads({
+    baseUrl: ctx.lab.endpoints.haproxy.url,
+    history: ctx.history,
+    concurrency: 8,
+    timeoutMs: 5000,
+  });
+  ctx.progress.detail(
+    `read back ${reads.read} acknowledged item(s) through HAProxy: ${reads.notFound} not found, ${reads.failed} failed`,
+  );
+  await ctx.states.sync();
+  const checkers: CheckerSpec[] = [
+    { id: "steady-state", name: "steady-state-before", options: load.steadyBefore },
+    { id: "fault-effect" },
+    { id: "availability", options: o.availability },
+    { id: "durability" },
+    { id: "stale-reads" },
+    { id: "convergence", options: convergence },
+    { id: "replication-health" },
+    steadyAfter(ctx, load.quietTime - 3000, load.rate),
+  ];
+  return judge(ctx, checkers, load.convergence.samples);
+}
+
+/**
+ * The steady state after the heal: the last seconds of the load (and the read-back) served by the
+ * primary with no failure, and replication running both ways by the end of the observation.
+ */
+export function steadyAfter(ctx: DrillContext, from: number, rate: number): CheckerSpec {
+  const until = ctx.history.now();
   return {
-    availability: safely("availability", () => checkAvailability(ctx.history.events, o.availability)),
-    durability: safely("durability", () => {
-      if (!s1 || !s2) throw new Error("a database could not be read after the heal");
-      return checkDurability(ctx.history.events, { node1: s1, node2: s2 }, ctx.tag);
-    }),
-    staleReads: safely("stale-reads", () => checkStaleReads(ctx.history.events)),
-    convergence: safely("convergence", () =>
-      checkConvergence(samples, o.quietTime, o.convergenceBoundSeconds),
-    ),
-    replication: safely("replication-health", () => checkReplicationHealth({ node1: r1, node2: r2 })),
+    id: "steady-state",
+    name: "steady-state-after",
+    options: {
+      label: "after the heal",
+      from,
+      until,
+      minOk: Math.max(3, Math.floor((rate * 3) / 2)),
+      primary: PRIMARY,
+      replication: true,
+    },
+  };
+}
+
+/** Reads the databases as the drill leaves them and runs the drill's checkers on the one input. */
+export async function judge(
+  ctx: DrillContext,
+  checkers: CheckerSpec[],
+  samples: Checked["inputs"]["samples"],
+  moments?: Record<string, NonNullable<DrillOutcome["observed"]>["replication"]>,
+): Promise<Checked> {
+  await ctx.states.sync();
+  const observed = await observeState(ctx.lab, ctx.tag, ctx.history.now());
+  if (moments) observed.moments = moments;
+  const list = runCheckers(checkers, { history: ctx.history.events, observed, samples });
+  return {
+    verdicts: Object.fromEntries(list.map((v) => [v.checker, v])),
+    checkers,
+    inputs: { observed, samples },
   };
 }
 
@@ -103,15 +256,34 @@ export async function checkAfterHeal(ctx: DrillContext, o: AfterHeal): Promise<R
 export function keyFigures(v: Record<string, Verdict>, w?: WorkloadResult): Record<string, number | null> {
   return {
     failoverSeconds: v.availability?.figures.failoverSeconds ?? null,
+    firstSuccessSeconds: v.availability?.figures.firstSuccessSeconds ?? null,
     failbackSeconds: v.availability?.figures.failbackSeconds ?? null,
+    longestErrorWindowSeconds: v.availability?.figures.longestErrorWindowSeconds ?? null,
     requestsFailed: v.availability?.figures.requestsFailed ?? null,
     acknowledgedWrites: v.durability?.figures.acknowledgedWrites ?? null,
     acknowledgedWritesLost: v.durability?.figures.acknowledgedWritesLost ?? null,
     indeterminateWrites: v.durability?.figures.indeterminateWrites ?? null,
-    staleReads: v.staleReads?.figures.staleReads ?? null,
+    staleReads: v["stale-reads"]?.figures.staleReads ?? null,
     secondsToConverge: v.convergence?.figures.secondsToConverge ?? null,
+    secondsToEqualAfterQuiet: v.convergence?.figures.secondsToEqualAfterQuiet ?? null,
     operations: w?.invoked ?? null,
+    dropped: w?.dropped ?? null,
     p99Ms: w?.latency.p99 ?? null,
+  };
+}
+
+/** A drill's outcome from its checks: verdicts, checkers and their inputs, figures and expectations. */
+export function outcomeOf(
+  checked: Checked,
+  figures: Record<string, number | null>,
+  expectations: DrillOutcome["expectations"],
+): DrillOutcome {
+  return {
+    verdicts: Object.values(checked.verdicts),
+    checkers: checked.checkers,
+    ...checked.inputs,
+    figures,
+    expectations,
   };
 }
 

@@ -3,6 +3,8 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { Verdict } from "../checkers/verdict.ts";
+import type { CheckerSpec, ObservedState, Waiver } from "../checkers/checker.ts";
+import type { ConvergenceSample } from "../checkers/convergence.ts";
 import type { LoadOverrides } from "./load-overrides.ts";
 import type { AlertWatcher } from "../alerts/alert-watcher.ts";
 import type { AlertResult } from "../report/run-report.ts";
@@ -21,6 +23,10 @@ export interface DrillContext {
   alerts: AlertWatcher;
   /** Why Grafana's alerts cannot be asserted on this lab; undefined where Grafana runs. */
   grafanaSkipped: string | undefined;
+  /** Samples HAProxy's server states and both replicas' threads into the history for the whole drill. */
+  states: { sync(): Promise<void> };
+  /** Runs `fn` when the drill ends, whatever happens (stops observers a failed drill left running). */
+  defer(fn: () => Promise<unknown>): void;
 }
 
 export interface DrillOutcome {
@@ -31,6 +37,24 @@ export interface DrillOutcome {
   expectations: { description: string; met: boolean; detail?: string }[];
   /** The alerts this drill asserted, with their detect / notify / resolve times. */
   alerts?: AlertResult[];
+  /** The checkers the drill ran, with their options: `firedrill report` rebuilds exactly these. */
+  checkers?: CheckerSpec[];
+  /** Checkers whose `unknown` the drill accepts, each with its reason; any other `unknown` fails it. */
+  waivers?: Waiver[];
+  /** The checkers' inputs besides the history, saved as observed.json and convergence.json. */
+  observed?: ObservedState;
+  samples?: readonly ConvergenceSample[];
+}
+
+/**
+ * The drill's steady state did not hold before its fault (Chaos Toolkit's hypothesis): the fault was
+ * never injected, and the drill fails — a stack broken from the start proves nothing about the fault.
+ */
+export class SteadyStateNotMetError extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(`steady state not met before the fault: ${verdict.findings.map((f) => f.message).join("; ")}`);
+    this.name = "SteadyStateNotMetError";
+  }
 }
 
 /** A drill: a named runbook that acts on a lab and states what it expects of each profile. */
@@ -43,6 +67,11 @@ export interface DrillDefinition {
 
 export function expectation(description: string, met: boolean, detail?: string) {
   return { description, met, ...(detail ? { detail } : {}) };
+}
+
+/** Seconds for an expectation's detail: "1.23 s", or "–" when there is no figure. */
+export function fmtSeconds(s: number | null | undefined): string {
+  return s === null || s === undefined ? "–" : `${Math.round(s * 100) / 100} s`;
 }
 
 /** Expects a checker to find nothing; the detail quotes its first findings when it did. */

@@ -24,7 +24,10 @@ import { dockerClient } from "../engine/docker-client.ts";
 import { demuxLogs } from "../engine/demux-logs.ts";
 import { collectEnvironment } from "../report/environment.ts";
 import { snapshotMetrics } from "../report/metric-snapshots.ts";
-import { observeState } from "../report/observed-state.ts";
+import { StateSampler } from "../probes/state-sampler.ts";
+import { unwaivedUnknowns } from "../checkers/checker.ts";
+import { encodeSamples } from "../report/convergence-samples.ts";
+import { SteadyStateNotMetError } from "./drill.ts";
 
 export interface RunDrillOptions {
   runDir: string;
@@ -53,6 +56,8 @@ export async function runDrill(
   let history: HistoryRecorder | undefined;
   let watcher: AlertWatcher | undefined;
   let pusher: MetricsPusher | undefined;
+  let states: StateSampler | undefined;
+  const deferred: (() => Promise<unknown>)[] = [];
   try {
     o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
     lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
@@ -67,6 +72,9 @@ export async function runDrill(
         ...grafanaSources(lab.endpoints.grafana),
       ],
     }).start();
+    // HAProxy's view of node1 and node2 and both replicas' threads, in the history from the start:
+    // the steady state reads them, the report draws them.
+    states = await new StateSampler({ history, endpoints: lab.endpoints }).start();
     const grafana = lab.endpoints.grafana;
     const tag = `${def.id}-${lab.runId}`;
     const outcome = await def.run({
@@ -79,16 +87,24 @@ export async function runDrill(
       overrides: o.overrides ?? {},
       alerts: watcher,
       grafanaSkipped: "skipped" in grafana ? grafana.skipped : undefined,
+      states,
+      defer: (fn) => deferred.push(fn),
     });
     summarize(result, outcome);
-    writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(outcome, null, 2)}\n`);
-    // So durability and replication health can be re-checked from the saved artifacts.
-    await observeState(lab, tag, history.now()).then(
-      (state) => writeFileSync(path.join(dir, "observed.json"), `${JSON.stringify(state)}\n`),
-      (err: unknown) => o.progress.warn(`observed.json not saved: ${describeError(err)}`),
-    );
+    saveCheckInputs(dir, outcome);
   } catch (err) {
-    if (err instanceof FaultUnsupportedError) {
+    if (err instanceof SteadyStateNotMetError) {
+      // The fault was never injected: nothing after this point would mean anything.
+      result.verdict = "fail";
+      result.findings.push(err.message);
+      result.expectations = [
+        {
+          description: "steady state before the fault",
+          met: false,
+          detail: err.verdict.findings.map((f) => f.message).join("; "),
+        },
+      ];
+    } else if (err instanceof FaultUnsupportedError) {
       result.verdict = "skipped";
       result.reason = err.reason;
     } else if (err instanceof ProviderUnavailableError) {
@@ -100,6 +116,8 @@ export async function runDrill(
       result.findings.push(`drill crashed: ${describeError(err)}`);
     }
   } finally {
+    for (const fn of deferred.reverse()) await fn().catch(() => undefined);
+    await states?.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);
     await pusher?.stop().catch(() => undefined);
     if (watcher?.lastError) o.progress.warn(`alert watcher: last poll error: ${watcher.lastError}`);
@@ -119,19 +137,43 @@ export async function runDrill(
   return result;
 }
 
-function summarize(result: DrillResult, outcome: DrillOutcome): void {
+/**
+ * The verdict: pass only when every expectation of this profile was met and no checker stayed
+ * `unknown` without the drill's written waiver (a checker that could not decide has not shown
+ * anything, and a crashed checker is unknown).
+ */
+export function summarize(result: DrillResult, outcome: DrillOutcome): void {
   result.figures = { ...outcome.figures };
   // Unmet expectations first: they are why a drill failed (a seed drill's checker findings are
   // often exactly what it expected to catch), and the report and test output quote the first.
   const unmet = outcome.expectations.filter((e) => !e.met);
   for (const e of unmet)
     result.findings.push(`expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}`);
+  const unknown = unwaivedUnknowns(outcome.verdicts, outcome.waivers);
+  for (const v of unknown)
+    result.findings.push(
+      `${v.checker} could not decide (unknown, not waived): ${v.findings.map((f) => f.message).join("; ") || "no reason given"}`,
+    );
   for (const v of outcome.verdicts) {
+    if (unknown.includes(v)) continue;
     for (const f of v.findings) result.findings.push(`${v.checker}: ${f.message}`);
   }
-  result.verdict = unmet.length === 0 ? "pass" : "fail";
+  result.verdict = unmet.length === 0 && unknown.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
   if (outcome.alerts) result.alerts = outcome.alerts;
+}
+
+/**
+ * What the checkers read besides the history, so `firedrill report` re-runs them on the same input:
+ * findings.json (verdicts, checkers and their options, expectations), observed.json (the databases
+ * at the end) and convergence.json (the samples from the heal on).
+ */
+function saveCheckInputs(dir: string, outcome: DrillOutcome): void {
+  const { observed, samples, ...findings } = outcome;
+  writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(findings, null, 2)}\n`);
+  if (observed) writeFileSync(path.join(dir, "observed.json"), `${JSON.stringify(observed)}\n`);
+  if (samples)
+    writeFileSync(path.join(dir, "convergence.json"), `${JSON.stringify(encodeSamples(samples))}\n`);
 }
 
 /** The environment and Prometheus' view of the drill, for the report (before the lab goes down). */

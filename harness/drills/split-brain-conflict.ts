@@ -1,22 +1,29 @@
-import { checkConvergence } from "../checkers/convergence.ts";
-import { checkReplicationHealth } from "../checkers/replication-health.ts";
-import { safely } from "../checkers/verdict.ts";
 import { skipConflictingEvent, slaveState } from "../db/replication.ts";
+import { queryRows, withRoot } from "../db/sql.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import {
   ALERT_BUDGET as B,
+  awaitConvergence,
   checkAlerts,
   expectSeedReplicationUnmonitored,
+  judge,
+  observeConvergenceFrom,
+  outcomeOf,
   SEED_ALWAYS,
+  steadyAfter,
+  steadyStateFirst,
   withAlerts,
 } from "./drill-steps.ts";
 import { splitReplication } from "../faults/network-faults.ts";
 import { withFault } from "../faults/with-fault.ts";
+import type { DbEndpoint } from "../lab/lab.ts";
 import { AppClient } from "../probes/app-client.ts";
-import { observeConvergence } from "../probes/db-state.ts";
-import { nodeNames } from "../topology/topology.ts";
+import { nodeNames, type NodeName } from "../topology/topology.ts";
 import { waitUntil } from "../util/wait-until.ts";
-import { expectation, type DrillContext, type DrillDefinition } from "./drill.ts";
+import { runWorkload } from "../workload/workload.ts";
+import { expectation, verdictHolds, type DrillContext, type DrillDefinition } from "./drill.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * split-brain-conflict — while replication is split, the same unique list title is written on both
@@ -33,84 +40,147 @@ export const splitBrainConflict: DrillDefinition = {
     seed: "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence; no replication alert fires: the seed's exporter cannot see replication",
   },
   async run(ctx) {
+    const steadyBefore = await steadyStateFirst(ctx);
     const title = `${ctx.tag}-conflict`;
     const written: Record<string, number> = {};
+    const dbs = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
+    let bothSides = expectation("the conflicting row is on both sides before the heal", false, "not checked");
     await withFault(ctx.lab, ctx.history, splitReplication(), async () => {
-      for (const node of nodeNames) {
-        const client = new AppClient(ctx.lab.endpoints.nodes[node].app.url);
-        const t0 = ctx.history.now();
-        const value = { title };
-        ctx.history.append({
-          type: "invoke",
-          process: node === "node1" ? 1 : 2,
-          op: "create-list",
-          value,
-          time: t0,
-        });
-        const r = await client.createList(title);
-        const t1 = ctx.history.now();
-        if (r.status !== 201) throw new Error(`writing "${title}" on ${node} answered ${r.status}`);
-        ctx.history.append({
-          type: "ok",
-          process: node === "node1" ? 1 : 2,
-          op: "create-list",
-          value: { title, id: r.body.id },
-          time: t1,
-          node: r.servedBy,
-          latencyMs: t1 - t0,
-        });
-        written[node] = r.body.id;
-      }
+      for (const node of nodeNames) written[node] = await writeOn(ctx, node, title);
+      // Long enough for the split's effect (a replica that has not read its master's new row) to show.
+      await sleep(2000);
+      bothSides = await ownRowOnly(dbs, title, written);
     });
     const healTime = ctx.history.now();
-    const dbs = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
+    const observer = observeConvergenceFrom(ctx, 60_000);
     ctx.progress.detail(
       `wrote "${title}" as list ${written.node1} on node1 and ${written.node2} on node2; healed; waiting for replication to apply`,
     );
     // Give the replicas time to receive and try the other side's row (or to prove they do not stop).
-    const states = await waitUntil(
+    const conflict = await waitUntil(
       "both SQL threads stop on the conflict",
       async () => {
         const [s1, s2] = await Promise.all([slaveState(dbs.node1), slaveState(dbs.node2)]);
         return s1?.sqlRunning === "No" && s2?.sqlRunning === "No" ? { node1: s1, node2: s2 } : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 250 },
-    ).catch(async () => ({ node1: await slaveState(dbs.node1), node2: await slaveState(dbs.node2) }));
-    const replication = safely("replication-health", () => checkReplicationHealth(states));
-    const samples = await observeConvergence(dbs, () => ctx.history.now(), 5000);
-    const convergence = safely("convergence", () => checkConvergence(samples, healTime, 5));
-    const conflicts = replication.findings.filter((f) => f.kind === "replication-conflict");
+    ).catch(async () => ({
+      node1: (await slaveState(dbs.node1).catch(() => undefined)) ?? null,
+      node2: (await slaveState(dbs.node2).catch(() => undefined)) ?? null,
+    }));
+    const convergence = { healAt: healTime, quietAt: healTime, boundSeconds: 5 };
+    await awaitConvergence(ctx, observer, convergence, 5);
+    const repair = async () => {
+      ctx.progress.detail("repairing: skipping the conflicting event on both nodes");
+      await Promise.all([skipConflictingEvent(dbs.node1), skipConflictingEvent(dbs.node2)]);
+    };
     const alerts =
-      ctx.profile === "seed"
-        ? await seedAlerts(ctx)
-        : await conflictAlerts(ctx, healTime, async () => {
-            ctx.progress.detail("repairing: skipping the conflicting event on both nodes");
-            await Promise.all([skipConflictingEvent(dbs.node1), skipConflictingEvent(dbs.node2)]);
-          });
+      ctx.profile === "seed" ? await seedAlerts(ctx, repair) : await conflictAlerts(ctx, healTime, repair);
+    // After the operator's repair the stack serves again, replicating both ways (the data stays different).
+    const afterFrom = ctx.history.now();
+    await steadyLoad(ctx);
+    await ctx.states.sync();
+    const checked = await judge(
+      ctx,
+      [
+        { id: "steady-state", name: "steady-state-before", options: steadyBefore },
+        { id: "fault-effect" },
+        { id: "replication-health", options: { moment: "conflict" } },
+        { id: "convergence", options: convergence },
+        steadyAfter(ctx, afterFrom, 10),
+      ],
+      observer.samples,
+      { conflict },
+    );
+    const v = checked.verdicts;
+    const replication = v["replication-health"]!;
+    const conflicts = replication.findings.filter((f) => f.kind === "replication-conflict");
     return withAlerts(
-      {
-        verdicts: [replication, convergence],
-        figures: {
+      outcomeOf(
+        checked,
+        {
           conflictsDetected: conflicts.length,
-          secondsToConverge: convergence.figures.secondsToConverge ?? null,
+          secondsToConverge: v.convergence!.figures.secondsToConverge ?? null,
         },
-        expectations: [
+        [
+          verdictHolds("steady state before the fault", v["steady-state-before"]),
+          verdictHolds("the split had its effect (replication stopped carrying writes)", v["fault-effect"]),
+          bothSides,
           expectation(
             "replication health reports the duplicate-key conflict (1062) on both nodes",
             conflicts.length === 2,
             replication.findings.map((f) => f.message).join("; "),
           ),
           expectation(
-            "convergence reports the replicas diverged",
-            convergence.findings.some((f) => f.kind === "diverged"),
-            convergence.findings.map((f) => f.message).join("; ") || "the replicas were reported equal",
+            "convergence reports the replicas diverged (both nodes read)",
+            v.convergence!.findings.some((f) => f.kind === "diverged"),
+            v.convergence!.findings.map((f) => f.message).join("; ") || "the replicas were reported equal",
+          ),
+          verdictHolds(
+            "steady state restored after the repair (the data stays different)",
+            v["steady-state-after"],
           ),
         ],
-      },
+      ),
       alerts,
     );
   },
 };
+
+/** Writes `title` through `node`'s own app (not HAProxy), recorded in the history. */
+async function writeOn(ctx: DrillContext, node: NodeName, title: string): Promise<number> {
+  const client = new AppClient(ctx.lab.endpoints.nodes[node].app.url);
+  const process = node === "node1" ? 1 : 2;
+  const t0 = ctx.history.now();
+  ctx.history.append({ type: "invoke", process, op: "create-list", value: { title }, time: t0 });
+  const r = await client.createList(title);
+  const t1 = ctx.history.now();
+  if (r.status !== 201) throw new Error(`writing "${title}" on ${node} answered ${r.status}`);
+  ctx.history.append({
+    type: "ok",
+    process,
+    op: "create-list",
+    value: { title, id: r.body.id },
+    time: t1,
+    node: r.servedBy,
+    latencyMs: t1 - t0,
+  });
+  return r.body.id;
+}
+
+/** During the split each side holds its own conflicting row and not the other's: the conflict is real. */
+async function ownRowOnly(dbs: Record<NodeName, DbEndpoint>, title: string, written: Record<string, number>) {
+  const ids = await Promise.all(
+    nodeNames.map(async (node) =>
+      (
+        await withRoot(
+          dbs[node],
+          (c) => queryRows(c, "SELECT id FROM todo_list WHERE title = ?", [title]),
+          dbs[node].database,
+        )
+      ).map((r) => Number(r.id)),
+    ),
+  );
+  const [on1, on2] = ids as [number[], number[]];
+  return expectation(
+    "the conflicting row is on both sides before the heal",
+    on1.length === 1 && on1[0] === written.node1 && on2.length === 1 && on2[0] === written.node2,
+    `node1 holds list ${on1.join(", ") || "none"}, node2 holds ${on2.join(", ") || "none"}`,
+  );
+}
+
+/** A few seconds of light load through HAProxy, recorded like any other. */
+async function steadyLoad(ctx: DrillContext) {
+  await runWorkload({
+    baseUrl: ctx.lab.endpoints.haproxy.url,
+    phases: [{ rate: 10, seconds: 3 }],
+    maxOps: 30,
+    concurrency: 8,
+    timeoutMs: 5000,
+    tag: ctx.tag,
+    history: ctx.history,
+  });
+}
 
 const conflictNodes = ["node1", "node2"] as const;
 
@@ -139,8 +209,11 @@ async function conflictAlerts(ctx: DrillContext, conflictAt: number, repair: () 
   return checkAlerts(ctx, specs(true), { allow, faultAt: conflictAt, healAt: repairAt });
 }
 
-/** Seed: the exporter cannot see replication, so the conflict raises no replication alert at all. */
-async function seedAlerts(ctx: DrillContext) {
+/**
+ * Seed: the exporter cannot see replication, so the conflict raises no replication alert at all;
+ * then the operator repairs it as in the hardened drill, so the steady state can be checked after.
+ */
+async function seedAlerts(ctx: DrillContext, repair: () => Promise<void>) {
   const a = await checkAlerts(
     ctx,
     [
@@ -150,5 +223,6 @@ async function seedAlerts(ctx: DrillContext) {
     { allow: [...SEED_ALWAYS] },
   );
   a.expectations.push(await expectSeedReplicationUnmonitored(ctx));
+  await repair();
   return a;
 }

@@ -1,6 +1,7 @@
 import type { Lab } from "../lab/lab.ts";
 import { servicesOn, service, type ServerName } from "../topology/topology.ts";
 import type { Fault } from "./fault.ts";
+import { unanswered } from "./effects.ts";
 
 const aliasesOn = (server: ServerName) =>
   servicesOn(server)
@@ -24,6 +25,7 @@ export function crashServer(server: ServerName): Fault {
   return {
     name: `crash ${server}`,
     needs: ["kill"],
+    effect: unanswered(aliases, `${server}'s services (${aliases.join(", ")}) do not answer`),
     inject: async (lab) => {
       await Promise.all(aliases.map((a) => tolerate304(lab.container(a).kill({ signal: "SIGKILL" }))));
     },
@@ -45,6 +47,7 @@ export function freezeServer(server: ServerName): Fault {
   return {
     name: `freeze ${server}`,
     needs: ["pause"],
+    effect: unanswered(aliases, `${server}'s services (${aliases.join(", ")}) do not answer`),
     inject: async (lab) => {
       await Promise.all(aliases.map((a) => tolerate304(lab.container(a).pause())));
     },
@@ -64,6 +67,7 @@ export function stopService(alias: string, graceSeconds = 2): Fault {
   return {
     name: `stop ${alias}`,
     needs: ["kill"],
+    effect: unanswered([alias], `${alias} does not answer`),
     inject: (lab) => tolerate304(lab.container(alias).stop({ t: graceSeconds })),
     heal: (lab) => tolerate304(lab.container(alias).start()),
   };
@@ -75,6 +79,7 @@ export function killService(alias: string): Fault {
   return {
     name: `kill ${alias}`,
     needs: ["kill"],
+    effect: unanswered([alias], `${alias} does not answer`),
     inject: (lab) => tolerate304(lab.container(alias).kill({ signal: "SIGKILL" })),
     heal: (lab) => tolerate304(lab.container(alias).start()),
   };
@@ -86,6 +91,7 @@ export function freezeServices(aliases: readonly string[]): Fault {
   return {
     name: `freeze ${aliases.join(" + ")}`,
     needs: ["pause"],
+    effect: unanswered(aliases, `${aliases.join(" and ")} do not answer`),
     inject: async (lab) => {
       await Promise.all(aliases.map((a) => tolerate304(lab.container(a).pause())));
     },

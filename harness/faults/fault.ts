@@ -12,10 +12,11 @@ export interface FaultEffect {
   /** The effect in words, as the report and the finding quote it. */
   readonly description: string;
   /**
-   * Looks once, bounded in time: the evidence when the effect is seen, undefined when it is not
-   * (yet). Polled from the inject until seen, and once more just before the heal.
+   * A fresh look-out for one injection (it may remember earlier looks, e.g. a replica's position).
+   * Each call looks once, bounded in time: the evidence when the effect is seen, undefined when it
+   * is not (yet). Called from the inject until seen, and once more just before the heal.
    */
-  probe(lab: Lab): Promise<string | undefined>;
+  watch(lab: Lab): () => Promise<string | undefined>;
 }
 
 /**

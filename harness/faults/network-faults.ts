@@ -1,7 +1,14 @@
 import type { Lab } from "../lab/lab.ts";
-import { servicesOn, service, type ServerName } from "../topology/topology.ts";
+import { servicesOn, service, type ServerName, type ServiceSpec } from "../topology/topology.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
 import { inNetns, mustInNetns } from "./netadmin.ts";
+import {
+  answersSlowerThan,
+  cannotConnect,
+  replicationStalled,
+  someUnanswered,
+  throughputAtMost,
+} from "./effects.ts";
 
 // All firedrill rules live in one nft table per namespace, so healing is one idempotent delete.
 const TABLE = "inet firedrill";
@@ -46,6 +53,13 @@ async function healAll(lab: Lab, aliases: string[]): Promise<void> {
   );
 }
 
+/** The first service of `services` that listens on a port, as the partition's effect target. */
+function firstPort<T>(services: readonly ServiceSpec[], make: (alias: string, port: number) => T): T {
+  const s = services.find((x) => x.ports.length > 0);
+  if (!s) throw new Error("partition: the far side has no service with a port to look at");
+  return make(s.alias, s.ports[0]!);
+}
+
 /**
  * Cuts traffic between two servers. `both`: nothing passes either way. `one-way`: `a` cannot open
  * connections to `b`, while `b` still reaches `a` and gets its replies (dropping every packet from a
@@ -58,6 +72,10 @@ export function partition(a: ServerName, b: ServerName, direction: "both" | "one
   return {
     name: direction === "both" ? `partition ${a} | ${b}` : `partition ${a} -> ${b}`,
     needs: ["netadmin"],
+    effect: firstPort(
+      servicesOn(b).filter((s) => s.image !== undefined),
+      (to, port) => cannotConnect(sideA[0]!, to, port),
+    ),
     inject: async (lab) => {
       const ipsB = await ipsOf(lab, sideB);
       const set = `{ ${ipsB.join(", ")} }`;
@@ -81,6 +99,7 @@ export function splitReplication(): Fault {
   return {
     name: "split replication",
     needs: ["netadmin"],
+    effect: replicationStalled(),
     inject: async (lab) => {
       const [ip1, ip2] = await ipsOf(lab, ["node1-db", "node2-db"]);
       await mustInNetns(lab, "node1-db", rules(`ip DIR ${ip2} drop;`));
@@ -97,6 +116,7 @@ export function packetLoss(alias: string, percent: number): Fault {
   return {
     name: `lose ${percent}% of ${alias}'s packets`,
     needs: ["netadmin"],
+    effect: someUnanswered(alias),
     inject: (lab) =>
       mustInNetns(
         lab,
@@ -119,6 +139,7 @@ export function bandwidthLimit(alias: string, kbitPerSecond: number): Fault {
   return {
     name: `limit ${alias} to ${kbitPerSecond} kbit/s`,
     needs: ["netadmin"],
+    effect: throughputAtMost(alias, kbitPerSecond),
     inject: (lab) =>
       mustInNetns(
         lab,
@@ -140,6 +161,7 @@ export function latency(alias: string, delayMs: number): Fault {
   return {
     name,
     needs: ["netadmin", "netem"],
+    effect: answersSlowerThan(alias, delayMs),
     inject: async (lab) => {
       const r = await inNetns(lab, alias, `tc qdisc replace dev eth0 root netem delay ${delayMs}ms`);
       if (r.exitCode !== 0) {

@@ -3,9 +3,13 @@ import type { Lab } from "../lab/lab.ts";
 import { onInterrupt } from "../lab/signal-cleanup.ts";
 import type { Fault } from "./fault.ts";
 
+const LOOK_EVERY_MS = 250;
+
 /**
  * Injects `fault`, runs `during`, and heals in `finally` — also on failure and on Ctrl-C. Both
- * moments go into the history with their times.
+ * moments go into the history with their times; so does the first moment the fault's observable
+ * effect is seen (looked for from the inject on, and once more just before the heal), with the
+ * evidence. A fault whose effect is never seen is judged by the fault-effect checker.
  */
 export async function withFault<T>(
   lab: Lab,
@@ -18,12 +22,48 @@ export async function withFault<T>(
     history.fault("heal", fault.name);
   };
   const forget = onInterrupt(heal);
+  let watching: { stop(): Promise<void> } | undefined;
   try {
-    history.fault("inject", fault.name);
+    history.append({
+      type: "fault",
+      phase: "inject",
+      fault: fault.name,
+      time: history.now(),
+      ...(fault.effect ? { effect: fault.effect.description } : {}),
+    });
     await fault.inject(lab);
+    if (fault.effect) watching = watchEffect(fault.effect.watch(lab), history, fault.name);
     return await during();
   } finally {
     forget();
+    await watching?.stop();
     await heal();
   }
+}
+
+/** Looks for the effect until it is seen or stopped; `stop()` looks a last time before the heal. */
+function watchEffect(look: () => Promise<string | undefined>, history: HistoryRecorder, name: string) {
+  let seen = false;
+  let stopped = false;
+  const once = async () => {
+    if (seen) return;
+    const evidence = await look().catch(() => undefined);
+    if (evidence !== undefined && !seen) {
+      seen = true;
+      history.append({ type: "fault", phase: "effect", fault: name, time: history.now(), detail: evidence });
+    }
+  };
+  const loop = (async () => {
+    while (!seen && !stopped) {
+      await once();
+      if (!seen && !stopped) await new Promise((r) => setTimeout(r, LOOK_EVERY_MS));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      await once();
+    },
+  };
 }

@@ -32,6 +32,8 @@ const plan = {
   holdSeconds: 10,
   concurrency: 64,
   maxErrorRate: 0.01,
+  maxP99Ms: 500,
+  minHoldRate: 25,
   frontendResponses: (() => {
     let calls = 0;
     // Before the hold, then after it: HAProxy answered 5576 in between, none of them 5xx.
@@ -88,8 +90,10 @@ exit 99
       "HAProxy answered exactly the requests k6 saw answered": true,
       "HAProxy's 5xx count matches k6's": true,
       // The recorded summary's p99 of 1.48 s and 3 % errors with drops fail the hold, as they should.
-      "p99 < 1000 ms at 50 ops/s (k6)": false,
+      "p99 < 500 ms at 50 ops/s (k6)": false,
       "error rate < 1 % at 50 ops/s (k6)": false,
+      // 50 ops/s is above the floor of 25, but a hold that missed its bounds holds nothing.
+      "holds at least 25 ops/s (FIREDRILL_MIN_HOLD_RATE) (k6)": false,
     });
   });
 });

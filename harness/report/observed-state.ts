@@ -1,24 +1,11 @@
-import type { DbSnapshot } from "../checkers/db-snapshot.ts";
-import { slaveState, type SlaveState } from "../db/replication.ts";
+import type { ObservedState } from "../checkers/checker.ts";
+import { slaveState } from "../db/replication.ts";
 import type { Lab } from "../lab/lab.ts";
 import { snapshot } from "../probes/db-state.ts";
-import { nodeNames, type NodeName } from "../topology/topology.ts";
+import { nodeNames } from "../topology/topology.ts";
 import { describe } from "../util/errors.ts";
 
-/**
- * `observed.json`: the databases as the drill left them (the run's rows and each replica's thread
- * state), so durability and replication health can be re-checked from the saved artifacts.
- */
-export interface ObservedState {
-  /** Prefix of every row the drill wrote. */
-  tag: string;
-  /** History time (ms) when it was read: after the drill's own checks, before the lab went down. */
-  time: number;
-  snapshots: Partial<Record<NodeName, DbSnapshot>>;
-  replication: Partial<Record<NodeName, SlaveState | null>>;
-  /** What could not be read, and why. */
-  errors: string[];
-}
+export type { ObservedState };
 
 export async function observeState(lab: Lab, tag: string, time: number): Promise<ObservedState> {
   const state: ObservedState = { tag, time, snapshots: {}, replication: {}, errors: [] };

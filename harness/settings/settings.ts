@@ -26,6 +26,11 @@ export interface Settings {
   readonly provider: ProviderName;
   /** The lab file the `existing` provider attaches through (`FIREDRILL_INVENTORY`). */
   readonly inventory: string | undefined;
+  /**
+   * The lowest rate load-haproxy must hold (`FIREDRILL_MIN_HOLD_RATE`, ops/s): below it the lab has
+   * no capacity worth the name. 100 suits a 2-core machine, which holds 200–600.
+   */
+  readonly minHoldRate: number;
   /** The Vagrant provider the vagrant lab runs on (`VAGRANT_DEFAULT_PROVIDER`, as Vagrant reads it): virtualbox or libvirt. */
   readonly vagrantProvider: string;
 }
@@ -55,6 +60,7 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     provider: parseProvider(env.FIREDRILL_PROVIDER, "FIREDRILL_PROVIDER"),
     inventory: env.FIREDRILL_INVENTORY || undefined,
     vagrantProvider: env.VAGRANT_DEFAULT_PROVIDER || "virtualbox",
+    minHoldRate: parseMinHoldRate(env.FIREDRILL_MIN_HOLD_RATE),
   };
 }
 
@@ -71,6 +77,16 @@ function parseProfiles(value: string | undefined): ProfileName[] {
       `FIREDRILL_PROFILES: unknown profile ${unknown.map((w) => `"${w}"`).join(", ")}; use a comma list of: ${profileNames.join(", ")}`,
     );
   return [...new Set(words as ProfileName[])];
+}
+
+function parseMinHoldRate(value: string | undefined): number {
+  if (!value) return 100;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UserError(
+      `FIREDRILL_MIN_HOLD_RATE: "${value}" is not a positive whole number of operations per second`,
+    );
+  return n;
 }
 
 function parseLoadGenerator(value: string | undefined): LoadGenerator {

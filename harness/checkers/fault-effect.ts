@@ -1,0 +1,45 @@
+import { faultEvents, type HistoryEvent } from "../history/history.ts";
+import type { Finding, Verdict } from "./verdict.ts";
+
+/**
+ * Every fault had its observable effect: each `inject` that names an effect is followed, before its
+ * heal, by an `effect` event (the evidence). A fault that "ran" but changed nothing proves nothing,
+ * and a drill that passes on it passes vacuously. A drill that injected nothing is unknown.
+ */
+export function checkFaultEffect(history: readonly HistoryEvent[]): Verdict {
+  const events = faultEvents(history);
+  const findings: Finding[] = [];
+  let injected = 0;
+  let seen = 0;
+  events.forEach((inject, i) => {
+    if (inject.phase !== "inject") return;
+    injected++;
+    const rest = events.slice(i + 1);
+    const healAt = rest.find((e) => e.fault === inject.fault && e.phase === "heal")?.time ?? Infinity;
+    const effect = rest.find((e) => e.fault === inject.fault && e.phase === "effect" && e.time <= healAt);
+    if (effect) {
+      seen++;
+      return;
+    }
+    findings.push({
+      kind: "no-effect",
+      message: inject.effect
+        ? `fault had no observable effect: ${inject.fault} (expected: ${inject.effect})`
+        : `fault had no observable effect: ${inject.fault} states no effect to look for`,
+      evidence: { fault: inject.fault, injectedAt: inject.time },
+    });
+  });
+  if (injected === 0)
+    return {
+      checker: "fault-effect",
+      valid: "unknown",
+      findings: [{ kind: "no-fault", message: "no fault was injected" }],
+      figures: { faults: 0, effectsSeen: 0 },
+    };
+  return {
+    checker: "fault-effect",
+    valid: findings.length === 0,
+    findings,
+    figures: { faults: injected, effectsSeen: seen },
+  };
+}

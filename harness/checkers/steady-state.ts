@@ -1,0 +1,97 @@
+import { operations, type HistoryEvent, type ReplicationStateEvent } from "../history/history.ts";
+import type { Finding, Verdict } from "./verdict.ts";
+
+/**
+ * What "the stack is fine" means for a drill (Chaos Toolkit's steady-state hypothesis), checked on a
+ * window of the history before the fault — the fault is never injected when it does not hold — and
+ * again after the heal.
+ */
+export interface SteadyStateSpec {
+  /** "before the fault" or "after the heal", for the messages. */
+  label: string;
+  /** The window, in history ms: operations begun in it are judged. */
+  from: number;
+  until: number;
+  /** Fewest successful operations in the window: a stack that served nothing is not steady. */
+  minOk: number;
+  /** The node that must serve every success (node1 through HAProxy; node2 is only the backup). */
+  primary?: string;
+  /** Both replicas' IO and SQL threads running at the window's end (sampled into the history). */
+  replication: boolean;
+}
+
+function lastReplicationState(
+  history: readonly HistoryEvent[],
+  node: string,
+  at: number,
+): ReplicationStateEvent | undefined {
+  let last: ReplicationStateEvent | undefined;
+  for (const e of history) {
+    if (e.time > at) continue;
+    if (e.type === "replication-state" && e.node === node) last = e;
+  }
+  return last;
+}
+
+/**
+ * The steady state over one window: every operation begun in it succeeded, at least `minOk` did,
+ * all on the primary, no arrival was dropped, and replication ran both ways at its end. Unknown
+ * (never a pass) when replication was required and never sampled.
+ */
+export function checkSteadyState(history: readonly HistoryEvent[], spec: SteadyStateSpec): Verdict {
+  const inWindow = (t: number) => t >= spec.from && t < spec.until;
+  const ops = operations(history).filter((o) => inWindow(o.invoke.time));
+  const ok = ops.filter((o) => o.completion?.type === "ok");
+  const failed = ops.filter((o) => o.completion?.type !== "ok");
+  const elsewhere = spec.primary ? ok.filter((o) => o.completion!.node !== spec.primary) : [];
+  const dropped = history.filter((e) => e.type === "drop" && inWindow(e.time)).length;
+  const findings: Finding[] = [];
+  const seconds = ((spec.until - spec.from) / 1000).toFixed(1);
+  if (ok.length < spec.minOk)
+    findings.push({
+      kind: "too-few-successes",
+      message: `${ok.length} successful operation(s) in ${seconds} s ${spec.label}, fewer than ${spec.minOk}`,
+    });
+  if (failed.length > 0) {
+    const first = failed[0]!.completion;
+    findings.push({
+      kind: "failed-requests",
+      message: `${failed.length} of ${ops.length} operation(s) ${spec.label} did not succeed (first: ${first && "error" in first ? first.error : "no answer"})`,
+      evidence: failed.slice(0, 5).map((o) => o.completion ?? o.invoke),
+    });
+  }
+  if (dropped > 0)
+    findings.push({ kind: "dropped", message: `${dropped} arrival(s) ${spec.label} could not even be sent` });
+  if (elsewhere.length > 0) {
+    const nodes = [...new Set(elsewhere.map((o) => o.completion!.node ?? "no node"))].join(", ");
+    findings.push({
+      kind: "not-on-primary",
+      message: `${elsewhere.length} of ${ok.length} success(es) ${spec.label} were served by ${nodes}, not ${spec.primary}`,
+    });
+  }
+  let unknown = false;
+  if (spec.replication) {
+    for (const node of ["node1", "node2"]) {
+      const s = lastReplicationState(history, node, spec.until);
+      if (!s) {
+        unknown = true;
+        findings.push({
+          kind: "replication-not-sampled",
+          message: `${node}'s replication state was never sampled ${spec.label}`,
+        });
+      } else if (s.io !== "Yes" || !s.sql) {
+        findings.push({
+          kind: "replication-not-running",
+          message: `${node}'s replication ${spec.label}: IO ${s.io}, SQL ${s.sql ? "Yes" : "No"}${s.lastErrno ? ` (error ${s.lastErrno}: ${s.lastError ?? ""})` : ""}`,
+        });
+      }
+    }
+  }
+  const real = findings.filter((f) => f.kind !== "replication-not-sampled");
+  return {
+    checker: "steady-state",
+    valid: real.length > 0 ? false : unknown ? "unknown" : true,
+    findings,
+    figures: { operations: ops.length, ok: ok.length, failed: failed.length, dropped },
+  };
+}
