@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder } from "../history/history-file.ts";
+import { operations } from "../history/history.ts";
 import { arrivalTimes, checkWorkloadOptions, runWorkload } from "./workload.ts";
 
 async function server(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
@@ -119,5 +120,33 @@ describe("outcomes in the history", () => {
     await slow.close();
     expect(r.invoked).toBe(1);
     expect(r.dropped).toBe(9);
+  });
+
+  it("writes each dropped arrival to the history as a drop at the time it was due", async () => {
+    const stalled = await server(() => undefined); // accepts, never answers: the one slot stays busy
+    const history = new HistoryRecorder("t");
+    const r = await runWorkload({
+      ...base,
+      concurrency: 1,
+      maxOps: 10,
+      timeoutMs: 400,
+      baseUrl: stalled.url,
+      phases: [{ rate: 100, seconds: 0.1 }],
+      mix: { "create-list": 1 },
+      history,
+    });
+    await stalled.close();
+    const drops = history.events.filter((e) => e.type === "drop");
+    expect(r.dropped).toBe(9);
+    expect(drops).toHaveLength(9);
+    expect(drops.map((d) => d.time)).toEqual(r.droppedAt);
+    // Due times on the 10 ms schedule, not when the loop noticed: exactly 10 ms apart, the first
+    // 10 ms after the arrival that was sent (invoked a moment after its own due time).
+    drops.forEach((d, k) => expect(d.time - drops[0]!.time).toBeCloseTo(10 * k, 6));
+    const sent = history.events.find((e) => e.type === "invoke")!.time;
+    expect(drops[0]!.time - sent).toBeGreaterThan(7);
+    expect(drops[0]!.time - sent).toBeLessThanOrEqual(10);
+    // A drop is not an operation: nothing was sent.
+    expect(operations(history.events)).toHaveLength(1);
   });
 });

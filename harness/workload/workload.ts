@@ -32,7 +32,10 @@ export interface WorkloadResult {
   ok: number;
   fail: number;
   info: number;
-  /** Arrivals not sent because `concurrency` operations were already in flight. */
+  /**
+   * Arrivals not sent because `concurrency` operations were already in flight. Each is also in the
+   * history as a `drop` event at the time it was due, so checkers see the load the lab did not serve.
+   */
   dropped: number;
   /** When each dropped arrival was due (history clock), so a ramp can tell which step dropped. */
   droppedAt: number[];
@@ -189,6 +192,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     if (process === undefined) {
       counts.dropped++;
       droppedAt.push(start + at);
+      // Stamped when it was due, not when noticed: a loop running behind drops several at once.
+      o.history.append({ type: "drop", time: start + at });
       continue;
     }
     const p: Promise<void> = one(process).finally(() => {
