@@ -1,20 +1,24 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder } from "../history/history-file.ts";
-import { operations } from "../history/history.ts";
-import { arrivalTimes, checkWorkloadOptions, runWorkload } from "./workload.ts";
+import { operations, type ReadItemValue } from "../history/history.ts";
+import { fakeApp, localServer as server } from "./fake-app.ts";
+import {
+  arrivalTimes,
+  checkWorkloadOptions,
+  pickReadTarget,
+  READ_RECENT_WINDOW,
+  runWorkload,
+} from "./workload.ts";
 
-async function server(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
-  const s = http.createServer(handler);
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((r) => {
-        s.closeAllConnections();
-        s.close(() => r());
-      }),
+/** A seeded PRNG (mulberry32): the read-pick tests see the same draws on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -65,6 +69,9 @@ describe("outcomes in the history", () => {
     const history = new HistoryRecorder("t");
     const r = await runWorkload({
       ...base,
+      // Not the 300 ms of the timeout tests: on a loaded 2-core machine an instant answer can take that long.
+      timeoutMs: 5000,
+      concurrency: 5,
       baseUrl: s.url,
       phases: [{ rate: 50, seconds: 0.1 }],
       mix: { "create-list": 1, "add-item": 0, "read-item": 0 },
@@ -148,5 +155,63 @@ describe("outcomes in the history", () => {
     expect(drops[0]!.time - sent).toBeLessThanOrEqual(10);
     // A drop is not an operation: nothing was sent.
     expect(operations(history.events)).toHaveLength(1);
+  });
+});
+
+describe("which item a read targets", () => {
+  const items = Array.from({ length: 200 }, (_, i) => i + 1);
+
+  it("reaches old items as well as recent ones, about half each", () => {
+    const random = seeded(1);
+    const picks = Array.from({ length: 2000 }, () => pickReadTarget(items, random));
+    expect(picks.every((id) => id >= 1 && id <= 200)).toBe(true);
+    const old = picks.filter((id) => id <= 200 - READ_RECENT_WINDOW).length;
+    // Half uniform over 200 (3/4 of those old) and half in the last 50: 3/8 old expected.
+    expect(old / picks.length).toBeGreaterThan(0.3);
+    expect(old / picks.length).toBeLessThan(0.45);
+    // The oldest item is reachable at all (the last-50 scheme could never pick it).
+    expect(picks.filter((id) => id <= 10).length).toBeGreaterThan(0);
+  });
+
+  it("stays within what exists when fewer items than the recent window are acknowledged", () => {
+    const random = seeded(2);
+    for (const n of [1, 2, 49, 50, 51]) {
+      const few = items.slice(0, n);
+      for (let k = 0; k < 200; k++) expect(few).toContain(pickReadTarget(few, random));
+    }
+  });
+
+  it("in a run, reads items acknowledged long before, outside the last 50", async () => {
+    const app = await fakeApp();
+    const history = new HistoryRecorder("t");
+    const r = await runWorkload({
+      ...base,
+      baseUrl: app.url,
+      // Add-heavy, and concurrency far above what the local app needs, so a busy machine drops nothing.
+      concurrency: 64,
+      timeoutMs: 5000,
+      maxOps: 1000,
+      phases: [{ rate: 400, seconds: 2.5 }],
+      mix: { "create-list": 0, "add-item": 3, "read-item": 1 },
+      random: seeded(3),
+      history,
+    });
+    await app.close();
+    expect(r.fail + r.info).toBe(0);
+    // Replay the history: which items were acknowledged when each read began.
+    const acked: number[] = [];
+    let lateReads = 0;
+    let oldTargets = 0;
+    for (const e of history.events) {
+      if (e.type === "ok" && e.op === "add-item") acked.push((e.value as { id: number }).id);
+      if (e.type === "invoke" && e.op === "read-item" && acked.length >= 200) {
+        lateReads++;
+        const recent = acked.slice(-READ_RECENT_WINDOW);
+        if (!recent.includes((e.value as ReadItemValue).itemId)) oldTargets++;
+      }
+    }
+    expect(lateReads).toBeGreaterThan(20);
+    // With ≥ 200 acknowledged, ≥ 3/8 of reads expected outside the last 50; the old scheme gave none.
+    expect(oldTargets / lateReads).toBeGreaterThan(0.15);
   });
 });

@@ -25,6 +25,8 @@ export interface WorkloadOptions {
   history: HistoryRecorder;
   /** Stop early (e.g. a drill's deadline). */
   signal?: AbortSignal;
+  /** Source of every random choice (operation, list, item), in [0, 1); tests inject a seeded one. */
+  random?: () => number;
 }
 
 export interface WorkloadResult {
@@ -77,6 +79,24 @@ export function arrivalTimes(phases: readonly RatePhase[], maxOps: number): numb
 
 const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "read-item": 4 };
 
+/** Share of reads aimed uniformly at any item acknowledged so far: an old item lost or stale on a node gets read. */
+export const READ_ANY_SHARE = 0.5;
+/** The other reads pick among this many most recent acknowledgements: stale reads right after failback hide there. */
+export const READ_RECENT_WINDOW = 50;
+
+/**
+ * Which acknowledged item a read targets: with probability READ_ANY_SHARE uniformly over all of
+ * `items` (in acknowledgement order), otherwise uniformly over its last READ_RECENT_WINDOW. O(1) and
+ * allocation-free: reads run at thousands per second over a list that only grows. `items` must not
+ * be empty (the caller adds or creates first).
+ */
+export function pickReadTarget(items: readonly number[], random: () => number): number {
+  const n = items.length;
+  if (random() < READ_ANY_SHARE) return items[Math.floor(random() * n)]!;
+  const window = Math.min(n, READ_RECENT_WINDOW);
+  return items[n - window + Math.floor(random() * window)]!;
+}
+
 /**
  * Open-model generator: operations start on a fixed schedule whether or not earlier ones finished,
  * so a stalled server cannot hide its latency by slowing the client down (no coordinated omission).
@@ -94,11 +114,12 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     highestTrackableValue: 600_000,
     numberOfSignificantValueDigits: 3,
   });
+  const random = o.random ?? Math.random;
   const mix = { ...defaultMix, ...o.mix };
   const weights = Object.entries(mix).filter(([, w]) => w > 0) as [OpKind, number][];
   const totalWeight = weights.reduce((s, [, w]) => s + w, 0);
   const pick = (): OpKind => {
-    let r = Math.random() * totalWeight;
+    let r = random() * totalWeight;
     for (const [k, w] of weights) if ((r -= w) < 0) return k;
     return weights[0]![0];
   };
@@ -127,16 +148,13 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
       path = "/api/lists";
       body = JSON.stringify({ title: value.title });
     } else if (kind === "add-item") {
-      const listId = lists[Math.floor(Math.random() * lists.length)]!;
+      const listId = lists[Math.floor(random() * lists.length)]!;
       value = { listId, text: `${prefix}-i${n}` };
       path = `/api/lists/${listId}/items`;
       body = JSON.stringify({ text: value.text });
     } else {
-      // Mostly recent writes: reads right after acknowledgement are where stale reads hide.
-      const recent = items.slice(-50);
-      const itemId = recent[Math.floor(Math.random() * recent.length)]!;
-      value = { itemId };
-      path = `/api/items/${itemId}`;
+      value = { itemId: pickReadTarget(items, random) };
+      path = `/api/items/${value.itemId}`;
     }
     const t0 = o.history.now();
     o.history.append({ type: "invoke", process, op: kind, value, time: t0 });
