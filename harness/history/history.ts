@@ -19,6 +19,11 @@ export interface ReadItemValue {
   /** The text read; undefined when the item was not found. */
   text?: string;
   found?: boolean;
+  /**
+   * True on the reads `finalReads` makes of every acknowledged item once the drill's traffic is
+   * over (judged like any read); absent on the workload's own reads.
+   */
+  final?: boolean;
 }
 export type OpValue = CreateListValue | AddItemValue | ReadItemValue;
 

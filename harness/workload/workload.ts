@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import * as hdr from "hdr-histogram-js";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
-import type { OpCompletion, OpKind, OpValue } from "../history/history.ts";
+import type { OpKind, OpValue } from "../history/history.ts";
+import { sendOperation, type OperationTarget } from "./operation.ts";
 
 export interface RatePhase {
   /** Operations per second during this phase (ramps are a list of phases). */
@@ -124,6 +125,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     return weights[0]![0];
   };
 
+  const target: OperationTarget = { baseUrl: o.baseUrl, agent, timeoutMs: o.timeoutMs, history: o.history };
   const lists: number[] = [];
   const items: number[] = [];
   const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
@@ -156,42 +158,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
       value = { itemId: pickReadTarget(items, random) };
       path = `/api/items/${value.itemId}`;
     }
-    const t0 = o.history.now();
-    o.history.append({ type: "invoke", process, op: kind, value, time: t0 });
     counts.invoked++;
-    let completion: OpCompletion;
-    try {
-      const res = await request(`${o.baseUrl}${path}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body,
-        dispatcher: agent,
-        headersTimeout: o.timeoutMs,
-        bodyTimeout: o.timeoutMs,
-      });
-      const text = await res.body.text();
-      const node = (res.headers["x-served-by"] as string | undefined) ?? undefined;
-      const t1 = o.history.now();
-      const base = { process, op: kind, time: t1, node, latencyMs: t1 - t0 };
-      completion = classify(kind, value, res.statusCode, text, node, base);
-    } catch (err) {
-      const t1 = o.history.now();
-      const e = err as Error & { code?: string };
-      const error = `${e.code ?? e.name}: ${e.message}`;
-      // Refused: the request never reached a server, so it surely did not happen. Anything else
-      // (timeout, reset) may hide a write that did: unknown outcome.
-      const definite = e.code === "ECONNREFUSED" || kind === "read-item";
-      completion = {
-        type: definite ? "fail" : "info",
-        process,
-        op: kind,
-        value,
-        time: t1,
-        latencyMs: t1 - t0,
-        error,
-      };
-    }
-    o.history.append(completion);
+    const completion = await sendOperation(target, process, kind, value, path, body);
     histogram.recordValue(Math.max(1, Math.round(completion.latencyMs)));
     counts[completion.type]++;
     if (completion.type === "ok") {
@@ -232,32 +200,4 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   };
   histogram.destroy();
   return { ...counts, droppedAt, seconds, latency };
-}
-
-function classify(
-  kind: OpKind,
-  value: OpValue,
-  status: number,
-  text: string,
-  node: string | undefined,
-  base: { process: number; op: OpKind; time: number; node: string | undefined; latencyMs: number },
-): OpCompletion {
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = {};
-  }
-  if (kind === "read-item") {
-    if (status === 200)
-      return { ...base, type: "ok", value: { ...value, text: String(json.text), found: true } };
-    if (status === 404 && node) return { ...base, type: "ok", value: { ...value, found: false } };
-    return { ...base, type: "fail", value, error: `HTTP ${status}` };
-  }
-  if (status === 201) return { ...base, type: "ok", value: { ...value, id: Number(json.id) } };
-  // 4xx from the app: refused before writing. HAProxy's own 503 (no node header): no server took it.
-  if ((status >= 400 && status < 500) || (status === 503 && !node))
-    return { ...base, type: "fail", value, error: `HTTP ${status}` };
-  // A 5xx from a node or a 502/504 from HAProxy may come after the row was written.
-  return { ...base, type: "info", value, error: `HTTP ${status}${node ? ` from ${node}` : ""}` };
 }
