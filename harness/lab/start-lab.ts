@@ -13,7 +13,7 @@ import { LABEL_RUN } from "./labels.ts";
 import { reapAbandoned, removeLabeled } from "./reaper.ts";
 import { newRunId } from "./run-id.ts";
 import { onInterrupt } from "./signal-cleanup.ts";
-import type { Mutation } from "../mutants/mutation.ts";
+import { refuseMutation, type Mutation } from "../mutants/mutation.ts";
 
 export interface StartLabOptions {
   profile: ProfileName;
@@ -37,9 +37,12 @@ export async function startLab({
   settings,
   progress,
   runId = newRunId(),
+  mutation,
 }: StartLabOptions): Promise<Lab> {
   // The provider (FIREDRILL_PROVIDER, or --provider): a drill never knows which one it runs on.
   if (settings.provider === "existing") {
+    // A mutation is refused before the lab file is looked for: the answer would be no either way.
+    if (mutation) refuseMutation("existing");
     if (!settings.inventory)
       throw new ProviderUnavailableError("existing", "FIREDRILL_INVENTORY names no lab file to attach to");
     const lab = await attachExistingLab(settings.inventory, { progress });
@@ -59,6 +62,7 @@ export async function startLab({
       profile,
       progress,
       images: async () => (await prepareEngineAndImages(settings, progress)).tags,
+      mutation,
     });
   }
   const { tags } = await prepareEngineAndImages(settings, progress);
@@ -71,6 +75,7 @@ export async function startLab({
       clusterDir: settings.clusterDir,
       progress,
       grafanaImage: settings.grafanaImage,
+      mutation,
     });
     const down = lab.down;
     return Object.assign(lab, {

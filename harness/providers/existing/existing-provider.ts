@@ -8,6 +8,7 @@ import { service, topology, type ServerName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { readLabFile, type LabFile } from "./lab-file.ts";
+import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
 
 /** A Docker client for one server's engine: this machine's, or one reached over SSH. */
 export function engineClient(server: LabFile["servers"][ServerName]): Docker {
@@ -28,6 +29,8 @@ export interface AttachOptions {
   progress: Progress;
   /** How long to wait for HAProxy to route (a lab just deployed may still be settling). */
   timeoutMs?: number;
+  /** Refused: nothing can be planted in a lab firedrill did not start. */
+  mutation?: Mutation;
 }
 
 /**
@@ -36,6 +39,7 @@ export interface AttachOptions {
  * netadmin helper) act on them unchanged. `down()` only detaches: the lab is not ours to remove.
  */
 export async function attachExistingLab(file: string, opts: AttachOptions): Promise<Lab> {
+  if (opts.mutation) refuseMutation("existing");
   const lab = readLabFile(file);
   const { runId, profile, networkName } = lab;
   opts.progress.step(`attaching to lab ${runId} (${profile}) from ${file}`);

@@ -6,9 +6,10 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
 
 import { MariaDbContainer } from "@testcontainers/mariadb";
+import type { Readable } from "node:stream";
 import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { loadClusterConfig, type ClusterConfig } from "../../config/cluster-config.ts";
-import { profiles, type ProfileName } from "../../config/profiles.ts";
+import { profiles, type Profile, type ProfileName } from "../../config/profiles.ts";
 import { verifyRoundTrip } from "../../db/replication-check.ts";
 import { createLocalUsers, startReplication, waitReplicating } from "../../db/replication.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
@@ -23,8 +24,9 @@ import { randomSecret } from "../../util/random-secret.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { freePort } from "./free-port.ts";
 import { onLoopbackOnly } from "./loopback.ts";
-import { demuxLogs } from "../../engine/demux-logs.ts";
 import { DEFAULT_GRAFANA_IMAGE, grafanaAvailability } from "./grafana-image.ts";
+import { LogTail } from "./log-tail.ts";
+import { describeMutation, plantedFiles, type Mutation } from "../../mutants/mutation.ts";
 import path from "node:path";
 
 export interface UpOptions {
@@ -35,7 +37,12 @@ export interface UpOptions {
   progress: Progress;
   /** Grafana's image; started on control1 when present or pullable, else its slot is skipped. */
   grafanaImage?: string;
+  /** A planted misconfiguration (`firedrill mutants`): applied to the configuration, the profile and the files. */
+  mutation?: Mutation;
 }
+
+/** Where Alertmanager posts: the receiver is a lab container, reached by its alias on the lab network. */
+export const ALERTMANAGER_WEBHOOK_URL = "http://receiver:9099/hook/alertmanager";
 
 interface Secrets {
   djangoSecret: string;
@@ -63,6 +70,10 @@ function newSecrets(): Secrets {
 
 const DATABASE = "todo";
 
+// A service that exits while starting (a crashed gunicorn, a rejected config) fails its start at once
+// instead of after the whole startup timeout.
+const UNTIL_EXIT = { abortOnContainerExit: true } as const;
+
 /** Brings the topology up on the local Docker engine; on any failure removes what it started. */
 export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
   const { runId, profile, progress } = opts;
@@ -70,10 +81,14 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
   const networkName = `firedrill-${runId}`;
   const down = () => removeLabeled([`${LABEL_RUN}=${runId}`]).then(() => undefined);
   try {
-    const config = loadClusterConfig(opts.clusterDir, profile, {
-      // The receiver is a lab container: Alertmanager reaches it by its alias on the lab network.
-      webhookUrl: "http://receiver:9099/hook/alertmanager",
-    });
+    // One resolved profile and one configuration for the whole lab: a mutation rewrites both here,
+    // before anything starts, so no part of the lab can read the unmutated settings.
+    const { mutation } = opts;
+    const rendered = loadClusterConfig(opts.clusterDir, profile, { webhookUrl: ALERTMANAGER_WEBHOOK_URL });
+    const config = mutation?.config ? mutation.config(rendered) : rendered;
+    const resolved = mutation?.profile ? mutation.profile(profiles[profile]) : profiles[profile];
+    const files = plantedFiles(mutation);
+    if (mutation) progress.detail(`planting a mutation: ${describeMutation(mutation)}`);
     const secrets = newSecrets();
     progress.step(`lab ${runId} (${profile}): network ${networkName}`);
     await dockerClient().createNetwork({
@@ -83,7 +98,7 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
       CheckDuplicate: true,
     });
     const started = new Map<string, StartedTestContainer>();
-    const ctx = { opts, labels, networkName, started, config, secrets };
+    const ctx: Ctx = { opts, labels, networkName, started, config, profile: resolved, secrets, files };
 
     progress.step("starting both databases");
     await Promise.all(nodeNames.map((node) => startDatabase(ctx, node)));
@@ -92,8 +107,8 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
       DbEndpoint
     >;
 
-    progress.step(`configuring master-master replication (${profiles[profile].replication.mode})`);
-    await setUpReplication(dbs, secrets, profile, progress);
+    progress.step(`configuring master-master replication (${resolved.replication.mode})`);
+    await setUpReplication(dbs, secrets, resolved, progress);
 
     progress.step("starting exporters and apps (node1 migrates, node2 waits for the schema by replication)");
     await Promise.all([
@@ -142,7 +157,11 @@ interface Ctx {
   networkName: string;
   started: Map<string, StartedTestContainer>;
   config: ClusterConfig;
+  /** The profile's harness-side settings as this lab uses them (a mutation may have changed them). */
+  profile: Profile;
   secrets: Secrets;
+  /** Files a mutation places into services' containers, by alias. */
+  files: ReadonlyMap<string, readonly { path: string; content: string }[]>;
 }
 
 /** Common settings of every lab container: labels, name, network alias, loopback-only pinned ports. */
@@ -156,6 +175,12 @@ async function prepare<T extends GenericContainer>(ctx: Ctx, alias: string, cont
     .withNetworkAliases(alias)
     .withExposedPorts(...ports)
     .withStartupTimeout(120_000);
+  // After the service's own files, so a planted file replaces the image's or the profile's copy.
+  const planted = ctx.files.get(alias);
+  if (planted?.length)
+    container.withCopyContentToContainer(
+      planted.map((f) => ({ content: f.content, target: f.path, mode: 0o644 })),
+    );
   return onLoopbackOnly(container);
 }
 
@@ -165,27 +190,30 @@ async function startNamed(
   container: GenericContainer,
 ): Promise<StartedTestContainer> {
   const t0 = performance.now();
+  // testcontainers removes a container whose wait failed before its error reaches us, so its logs
+  // are read while it starts: the last lines say why (a Python traceback, a config error).
+  const tail = new LogTail(40);
+  container.withLogConsumer((stream: Readable) => tail.follow(stream));
   try {
     const startedContainer = await container.start();
+    // Up: the engine keeps its logs (run-drill saves them); stop parsing them here.
+    tail.stop();
     ctx.started.set(alias, startedContainer);
     ctx.opts.progress.detail(`${alias} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return startedContainer;
   } catch (err) {
-    // Evidence: the container's last log lines say why a wait failed.
-    const logs = await lastLogLines(`${ctx.opts.runId}-${alias}`, 25);
-    throw new Error(`${alias} did not start: ${describe(err)}\n--- last log lines of ${alias} ---\n${logs}`);
+    // The stream may still be delivering the lines written just before the container stopped.
+    const lines = await tail.settle(1000);
+    tail.stop();
+    throw new Error(
+      `${alias} did not start: ${firstLine(describe(err))}\n--- last log lines of ${alias} ---\n${lines || "(it wrote nothing)"}`,
+    );
   }
 }
 
-export async function lastLogLines(containerName: string, lines: number): Promise<string> {
-  try {
-    const buf = (await dockerClient()
-      .getContainer(containerName)
-      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxLogs(buf).trimEnd();
-  } catch (err) {
-    return `(no logs: ${describe(err)})`;
-  }
+/** testcontainers' "container exited" error carries 50 log lines of its own; ours follow it. */
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/, last \d+ logs:.*$/, "");
 }
 
 async function startDatabase(ctx: Ctx, node: NodeName): Promise<void> {
@@ -224,10 +252,9 @@ function dbEndpoint(
 async function setUpReplication(
   dbs: Record<NodeName, DbEndpoint>,
   secrets: Secrets,
-  profileName: ProfileName,
+  profile: Profile,
   progress: Progress,
 ): Promise<void> {
-  const profile = profiles[profileName];
   await Promise.all(nodeNames.map((n) => createLocalUsers(dbs[n], secrets.repl, secrets.exporter, profile)));
   await startReplication(
     { replica: dbs.node1, master: dbs.node2, masterAlias: "node2-db" },
@@ -255,7 +282,7 @@ async function startExporter(ctx: Ctx, node: NodeName): Promise<void> {
   const { user, password } = ctx.secrets.exporter;
   const container = new GenericContainer(ctx.opts.images["mysqld-exporter"])
     .withEnvironment({ DATA_SOURCE_NAME: `${user}:${password}@(${node}-db:3306)/` })
-    .withWaitStrategy(Wait.forHttp("/metrics", 9104).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/metrics", 9104, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
@@ -273,9 +300,9 @@ async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
       GUNICORN_WORKERS: "2",
       // Schema changes run on one master only; DDL on both would collide in replication.
       DJANGO_MIGRATE: node === "node1" ? "run" : "wait",
-      ...profiles[ctx.opts.profile].appEnv,
+      ...ctx.profile.appEnv,
     })
-    .withWaitStrategy(Wait.forHttp("/healthz", 8000).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/healthz", 8000, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
@@ -288,7 +315,7 @@ async function startHaproxy(ctx: Ctx): Promise<void> {
     .withCopyContentToContainer([
       { content: ctx.config.haproxy, target: "/etc/haproxy/haproxy.cfg", mode: 0o644 },
     ])
-    .withWaitStrategy(Wait.forHttp("/metrics", 8404).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/metrics", 8404, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, "haproxy", await prepare(ctx, "haproxy", container));
 }
 
@@ -303,7 +330,7 @@ async function startPrometheus(ctx: Ctx): Promise<void> {
   ];
   const container = new GenericContainer(ctx.opts.images.prometheus)
     .withCopyContentToContainer(files)
-    .withWaitStrategy(Wait.forHttp("/-/ready", 9090).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/-/ready", 9090, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, "prometheus", await prepare(ctx, "prometheus", container));
 }
 
@@ -312,13 +339,13 @@ async function startAlertmanager(ctx: Ctx): Promise<void> {
     .withCopyContentToContainer([
       { content: ctx.config.alertmanager, target: "/etc/alertmanager/alertmanager.yml", mode: 0o644 },
     ])
-    .withWaitStrategy(Wait.forHttp("/-/ready", 9093).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/-/ready", 9093, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, "alertmanager", await prepare(ctx, "alertmanager", container));
 }
 
 async function startReceiver(ctx: Ctx): Promise<void> {
   const container = new GenericContainer(ctx.opts.images.receiver).withWaitStrategy(
-    Wait.forHttp("/healthz", 9099).forStatusCode(200),
+    Wait.forHttp("/healthz", 9099, UNTIL_EXIT).forStatusCode(200),
   );
   await startNamed(ctx, "receiver", await prepare(ctx, "receiver", container));
 }
@@ -341,7 +368,7 @@ async function startGrafana(ctx: Ctx, image: string): Promise<void> {
       { source: path.join(dir, "provisioning"), target: "/etc/grafana/provisioning" },
       { source: path.join(dir, "dashboards"), target: "/var/lib/grafana/dashboards" },
     ])
-    .withWaitStrategy(Wait.forHttp("/api/health", 3000).forStatusCode(200));
+    .withWaitStrategy(Wait.forHttp("/api/health", 3000, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, "grafana", await prepare(ctx, "grafana", container));
 }
 

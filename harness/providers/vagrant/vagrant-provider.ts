@@ -18,6 +18,7 @@ import {
   type VmFault,
 } from "./vagrant-plan.ts";
 import { readVagrantTable, type VagrantTable } from "./vagrant-table.ts";
+import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
 
 /** What the vagrant provider needs on this machine, checked before anything is started. */
 export async function probeVagrant(
@@ -69,6 +70,8 @@ export interface VagrantUpOptions {
   images: () => Promise<ImageTags>;
   /** VMs already up: skip `vagrant up`. */
   attach?: boolean;
+  /** Refused: the Ansible deployment plants nothing (mutants run on the testcontainers provider). */
+  mutation?: Mutation;
 }
 
 /** Runs one step of a plan; throws with the tool's own output unless the step may fail. */
@@ -88,6 +91,7 @@ async function runStep(clusterDir: string, step: Step, progress: Progress): Prom
  * anything: drills report that as skipped with the reason.
  */
 export async function upVagrantLab(o: VagrantUpOptions): Promise<Lab> {
+  if (o.mutation) refuseMutation("vagrant");
   const probe = await probeVagrant(o.provider);
   if (!probe.ok) throw new ProviderUnavailableError("vagrant", probe.reason);
   const table = readVagrantTable(o.clusterDir);
