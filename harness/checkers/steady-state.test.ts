@@ -11,6 +11,23 @@ const running = (node: string, time = 50, io = "Yes"): HistoryEvent => ({
   lastErrno: 0,
   time,
 });
+const watched = (time: number): HistoryEvent[] =>
+  ["prometheus", "receiver"].map((source) => ({ type: "probe", source, ok: true, time }));
+const watchdog = (time: number, state: "firing" | "resolved"): HistoryEvent => ({
+  type: "alert",
+  source: "prometheus",
+  name: "Watchdog",
+  labels: {},
+  state,
+  time,
+});
+const note = (time: number): HistoryEvent => ({
+  type: "notification",
+  source: "alertmanager",
+  status: "firing",
+  alerts: [{ name: "Watchdog", labels: {}, status: "firing" }],
+  time,
+});
 const spec: SteadyStateSpec = {
   label: "before the fault",
   from: 0,
@@ -57,6 +74,31 @@ describe("checkSteadyState", () => {
   it("is unknown, never a pass, when replication was required and never sampled", () => {
     const v = checkSteadyState(new HistoryBuilder().okRun(100, 200, 10, "node1").events, spec);
     expect(v.valid).toBe("unknown");
+  });
+
+  it("with the alert pipeline required: a recent Watchdog notification and reachable watchers hold", () => {
+    const h = steady();
+    h.events.push(...watched(-2000), watchdog(-1000, "firing"), note(-900));
+    const v = checkSteadyState(h.events, { ...spec, from: 0, alertPipeline: { maxGapSeconds: 15 } });
+    expect(v.findings).toEqual([]);
+  });
+
+  it("catches a planted dead webhook: no Watchdog notification within the bound", () => {
+    const h = steady();
+    h.events.push(...watched(-2000), watchdog(-1000, "firing"), note(-30_000));
+    const v = checkSteadyState(h.events, { ...spec, alertPipeline: { maxGapSeconds: 15 } });
+    expect(v.findings.map((f) => f.kind)).toEqual(["alert-pipeline-dead"]);
+    expect(v.findings[0]!.message).toMatch(
+      /^alert pipeline not proven alive before the fault: no Watchdog notification/,
+    );
+  });
+
+  it("catches a planted stopped Prometheus: unreachable during the window", () => {
+    const h = steady();
+    h.events.push(...watched(-2000), watchdog(-1000, "firing"), note(-900), note(3500));
+    h.events.push({ type: "probe", source: "prometheus", ok: false, error: "ECONNREFUSED", time: 2000 });
+    const v = checkSteadyState(h.events, { ...spec, alertPipeline: { maxGapSeconds: 15 } });
+    expect(v.findings[0]!.message).toContain("prometheus unreachable from 2.0 s: ECONNREFUSED");
   });
 
   it("judges the replica state at the window's end, not a later one", () => {

@@ -1,5 +1,6 @@
 import { operations, type HistoryEvent, type ReplicationStateEvent } from "../history/history.ts";
 import type { Finding, Verdict } from "./verdict.ts";
+import { pipelineAlive } from "../alerts/pipeline-alive.ts";
 
 /**
  * What "the stack is fine" means for a drill (Chaos Toolkit's steady-state hypothesis), checked on a
@@ -18,6 +19,12 @@ export interface SteadyStateSpec {
   primary?: string;
   /** Both replicas' IO and SQL threads running at the window's end (sampled into the history). */
   replication: boolean;
+  /**
+   * The alert pipeline proven alive (a Watchdog notification no older than `maxGapSeconds` at the
+   * window's end, Prometheus and the receiver reachable throughout): a drill whose alerts must stay
+   * quiet proves nothing with a dead pipeline.
+   */
+  alertPipeline?: { maxGapSeconds: number };
 }
 
 function lastReplicationState(
@@ -86,6 +93,18 @@ export function checkSteadyState(history: readonly HistoryEvent[], spec: SteadyS
         });
       }
     }
+  }
+  if (spec.alertPipeline) {
+    const gap = spec.alertPipeline.maxGapSeconds;
+    const p = pipelineAlive(history, { from: spec.from, until: spec.until, maxGapSeconds: gap });
+    // A window shorter than the bound may hold no notification of its own; a recent one still counts.
+    const recent =
+      p.waitable && p.lastNotificationAt !== null && p.lastNotificationAt >= spec.until - gap * 1000;
+    if (!p.alive && !recent)
+      findings.push({
+        kind: "alert-pipeline-dead",
+        message: `alert pipeline not proven alive ${spec.label}: ${p.evidence}`,
+      });
   }
   const real = findings.filter((f) => f.kind !== "replication-not-sampled");
   return {

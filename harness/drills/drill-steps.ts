@@ -14,6 +14,7 @@ import { wasFiring } from "../alerts/alert-expectations.ts";
 import type { FrontendResponses } from "../probes/haproxy-metrics.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
 import { assertAlerts, type AlertExpectation, type AlertOutcome } from "../alerts/expect-alert.ts";
+import { WATCHDOG_MAX_GAP_SECONDS } from "../alerts/pipeline-alive.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,6 +26,8 @@ export interface UnderLoad {
   beforeSeconds: number;
   faultSeconds: number;
   afterSeconds: number;
+  /** Sample the databases from the heal on, for convergence (default true). */
+  observeConvergence?: boolean;
 }
 
 /** What `faultUnderLoad` leaves for the checks after the heal. */
@@ -36,8 +39,8 @@ export interface LoadedFault {
   /** When the last operation ended: the whole tables can only be equal from here. */
   quietTime: number;
   steadyBefore: SteadyStateSpec;
-  /** Samples both databases from the heal on (convergence is timed from the heal). */
-  convergence: ConvergenceObserver;
+  /** Samples both databases from the heal on (convergence is timed from the heal); unset when not asked. */
+  convergence: ConvergenceObserver | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function requireSteadyState(
   ctx: DrillContext,
   window: { from: number; until: number; rate: number },
 ): Promise<SteadyStateSpec> {
-  await ctx.states.sync();
+  await Promise.all([ctx.states.sync(), ctx.alerts.sync()]);
   const spec: SteadyStateSpec = {
     label: "before the fault",
     from: window.from,
@@ -58,14 +61,25 @@ export async function requireSteadyState(
     minOk: Math.max(3, Math.floor((window.rate * (window.until - window.from)) / 2000)),
     primary: PRIMARY,
     replication: true,
+    alertPipeline: { maxGapSeconds: WATCHDOG_MAX_GAP_SECONDS },
   };
-  const v = checkSteadyState(ctx.history.events, spec);
+  let v = checkSteadyState(ctx.history.events, spec);
+  // A lab just up may not have sent its first Watchdog notification yet: wait for one, bounded.
+  const deadline = ctx.history.now() + WATCHDOG_MAX_GAP_SECONDS * 1000;
+  while (v.valid !== true && onlyPipeline(v) && ctx.history.now() < deadline) {
+    await sleep(500);
+    await ctx.alerts.sync();
+    spec.until = ctx.history.now();
+    v = checkSteadyState(ctx.history.events, spec);
+  }
   ctx.progress.detail(
     `steady state before the fault: ${v.valid === true ? "holds" : v.findings.map((f) => f.message).join("; ")}`,
   );
   if (v.valid !== true) throw new SteadyStateNotMetError(v);
   return spec;
 }
+
+const onlyPipeline = (v: Verdict) => v.findings.every((f) => f.kind === "alert-pipeline-dead");
 
 /**
  * A short, light load through HAProxy to prove the steady state, for drills whose fault is not
@@ -101,10 +115,13 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
   );
   const stopLoad = new AbortController();
   const loadStart = ctx.history.now();
+  // The load runs until `afterSeconds` after the heal, however long the steady state took to prove;
+  // its schedule only bounds it (with slack for that wait).
+  const bound = seconds + WATCHDOG_MAX_GAP_SECONDS + 10;
   const workload = runWorkload({
     baseUrl: ctx.lab.endpoints.haproxy.url,
-    phases: [{ rate: o.rate, seconds }],
-    maxOps: Math.ceil(o.rate * seconds),
+    phases: [{ rate: o.rate, seconds: bound }],
+    maxOps: Math.ceil(o.rate * bound),
     concurrency: 32,
     timeoutMs: 5000,
     tag: ctx.tag,
@@ -115,23 +132,28 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
   let steadyBefore: SteadyStateSpec | undefined;
   let convergence: ConvergenceObserver | undefined;
   const faulting = (async () => {
-    await sleep(o.beforeSeconds * 1000);
     try {
+      await sleep(o.beforeSeconds * 1000);
       steadyBefore = await requireSteadyState(ctx, {
         from: loadStart,
         until: ctx.history.now(),
         rate: o.rate,
       });
-    } catch (err) {
+      await withFault(ctx.lab, ctx.history, fault, () => sleep(o.faultSeconds * 1000));
+      healTime = ctx.history.now();
+      if (o.observeConvergence !== false)
+        convergence = observeConvergenceFrom(ctx, (o.afterSeconds + 120) * 1000);
+      await sleep(o.afterSeconds * 1000);
+    } finally {
       stopLoad.abort();
-      throw err;
     }
-    await withFault(ctx.lab, ctx.history, fault, () => sleep(o.faultSeconds * 1000));
-    healTime = ctx.history.now();
-    convergence = observeConvergenceFrom(ctx, (o.afterSeconds + 120) * 1000);
   })();
-  // Heal even when the workload throws: withFault's finally runs inside `faulting`.
-  const [result] = await Promise.all([workload, faulting]);
+  // Heal even when the workload throws (withFault's finally runs inside `faulting`), and let the
+  // load wind down even when the fault side throws (no request outlives the drill).
+  const [w, f] = await Promise.allSettled([workload, faulting]);
+  if (f.status === "rejected") throw f.reason;
+  if (w.status === "rejected") throw w.reason;
+  const result = w.value;
   return {
     workload: result,
     rate: o.rate,
@@ -139,7 +161,7 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
     healTime,
     quietTime: ctx.history.now(),
     steadyBefore: steadyBefore!,
-    convergence: convergence!,
+    convergence,
   };
 }
 
@@ -190,6 +212,7 @@ export async function checkAfterHeal(ctx: DrillContext, load: LoadedFault, o: Af
     quietAt: load.quietTime,
     boundSeconds: o.convergenceBoundSeconds,
   };
+  if (!load.convergence) throw new Error("checkAfterHeal: the load was run without observing convergence");
   await awaitConvergence(ctx, load.convergence, convergence, o.observeSeconds);
   const reads = await finalReads({
     baseUrl: ctx.lab.endpoints.haproxy.url,
@@ -211,7 +234,7 @@ export async function checkAfterHeal(ctx: DrillContext, load: LoadedFault, o: Af
     { id: "replication-health" },
     steadyAfter(ctx, load.quietTime - 3000, load.rate),
   ];
-  return judge(ctx, checkers, load.convergence.samples);
+  return judge(ctx, checkers, load.convergence?.samples);
 }
 
 /**
@@ -230,6 +253,7 @@ export function steadyAfter(ctx: DrillContext, from: number, rate: number): Chec
       minOk: Math.max(3, Math.floor((rate * 3) / 2)),
       primary: PRIMARY,
       replication: true,
+      alertPipeline: { maxGapSeconds: WATCHDOG_MAX_GAP_SECONDS },
     },
   };
 }

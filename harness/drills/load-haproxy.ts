@@ -292,8 +292,8 @@ async function fiveXxBurst(ctx: DrillContext) {
     beforeSeconds: 2,
     faultSeconds: 8,
     afterSeconds: 6,
+    observeConvergence: false,
   });
-  await load.convergence.stop();
   await ctx.states.sync();
   const steady = steadyAfter(ctx, load.quietTime - 3000, load.rate);
   const alerts = await checkAlerts(

@@ -1,7 +1,4 @@
-import { checkAvailability } from "../checkers/availability.ts";
-import { checkDurability } from "../checkers/durability.ts";
-import { checkReplicationHealth } from "../checkers/replication-health.ts";
-import { checkStaleReads } from "../checkers/stale-reads.ts";
+import { checkerFor, checkerName, type CheckerSpec } from "../checkers/checker.ts";
 import { safely, type Validity, type Verdict } from "../checkers/verdict.ts";
 import { fmt } from "./html/html.ts";
 import type { DrillArtifacts } from "./run-folder.ts";
@@ -18,61 +15,74 @@ export interface Reanalysis {
 }
 
 /**
- * Re-runs the checkers whose inputs a run saves: availability and stale reads from history.jsonl,
- * durability and replication health from observed.json (the databases as the drill left them).
- * Convergence needs the samples taken while the replicas caught up, which are not saved: its saved
- * verdict stands. Availability is re-run without the drill's time bound (only the drill states it),
- * so its figures are compared, not its validity.
+ * What a run that saved no checker list (an interrupted drill, or a run from before the list was
+ * saved) can still be checked with: the checkers that need no drill-specific bound.
+ */
+const FALLBACK: readonly CheckerSpec[] = [
+  { id: "availability", options: {} },
+  { id: "stale-reads" },
+  { id: "fault-effect" },
+  { id: "durability" },
+  { id: "replication-health" },
+];
+
+/**
+ * Re-runs the drill's own checkers — the list and options it saved in findings.json — on its saved
+ * inputs (history.jsonl, observed.json, convergence.json): the one checker contract makes the
+ * report judge exactly as the run did, and a disagreement says the artifacts or a checker changed.
+ * A drill that saved no list gets the bound-free checkers; its availability is then compared by
+ * figures only, since the failover bound is the drill's.
  */
 export function reanalyze(d: DrillArtifacts): Reanalysis[] {
-  const saved = (name: string) => d.outcome?.verdicts.find((v) => v.checker === name)?.valid;
-  const h = d.history;
-  const o = d.observed;
-  const one = (checker: string, rerun: (() => Verdict) | string): Reanalysis => {
-    const s = saved(checker);
-    if (typeof rerun === "string")
-      return { checker, rerun: undefined, saved: s, why: rerun, disagrees: false };
-    const v = safely(checker, rerun);
-    return { checker, rerun: v, saved: s, disagrees: s !== undefined && s !== v.valid };
-  };
-  const noHistory = "history.jsonl is missing";
-  // An interrupted drill never got to read the databases: its observed.json is missing for that reason.
-  const noObserved =
-    d.result.verdict === "interrupted"
+  const savedSpecs = d.outcome?.checkers;
+  const specs = savedSpecs ?? FALLBACK;
+  const input = { history: d.history ?? [], observed: d.observed, samples: d.samples };
+  const saved = (name: string) => d.outcome?.verdicts.find((v) => v.checker === name);
+  return specs.map((spec) => {
+    const name = checkerName(spec);
+    if (!d.history)
+      return {
+        checker: name,
+        rerun: undefined,
+        saved: saved(name)?.valid,
+        why: "history.jsonl is missing",
+        disagrees: false,
+      };
+    const was = saved(name);
+    const missing = missingInput(spec, d);
+    if (missing)
+      return { checker: name, rerun: undefined, saved: was?.valid, why: missing, disagrees: false };
+    const c = checkerFor(spec);
+    const rerun = safely(name, () => c.check(input));
+    if (!savedSpecs && spec.id === "availability") {
+      const now = rerun.figures;
+      return {
+        checker: name,
+        rerun,
+        saved: undefined,
+        disagrees: was !== undefined && was.figures.requestsFailed !== now.requestsFailed,
+        why: `figures only (the failover bound is the drill's): requests failed ${now.requestsFailed}${was ? ` (saved ${was.figures.requestsFailed})` : ""}, longest error window ${fmt(now.longestErrorWindowSeconds)} s, p99 during the fault ${fmt(now.p99DuringMs)} ms`,
+      };
+    }
+    return {
+      checker: name,
+      rerun,
+      saved: was?.valid,
+      disagrees: was !== undefined && was.valid !== rerun.valid,
+    };
+  });
+}
+
+/** Why a checker cannot be re-run on this drill's artifacts (its input was not saved), if so. */
+function missingInput(spec: CheckerSpec, d: DrillArtifacts): string | undefined {
+  const interrupted = d.result.verdict === "interrupted";
+  if ((spec.id === "durability" || spec.id === "replication-health") && !d.observed)
+    return interrupted
       ? "observed.json is missing: the drill was interrupted before it read the databases"
       : "observed.json is missing (runs before it was saved)";
-  const availability = one("availability", h ? () => checkAvailability(h) : noHistory);
-  // Only the drill knows its failover node and bound: the re-run recomputes the figures, compared here.
-  if (availability.rerun) {
-    const was = d.outcome?.verdicts.find((v) => v.checker === "availability")?.figures;
-    const now = availability.rerun.figures;
-    availability.disagrees = was !== undefined && was.requestsFailed !== now.requestsFailed;
-    availability.saved = undefined;
-    availability.why = `figures only (the failover bound is the drill's): requests failed ${now.requestsFailed}${was ? ` (saved ${was.requestsFailed})` : ""}, longest error window ${fmt(now.longestErrorWindowSeconds)} s, p99 during the fault ${fmt(now.p99DuringMs)} ms`;
-  }
-  return [
-    availability,
-    one("stale-reads", h ? () => checkStaleReads(h) : noHistory),
-    one(
-      "durability",
-      !h
-        ? noHistory
-        : !o
-          ? noObserved
-          : !o.snapshots.node1 || !o.snapshots.node2
-            ? `a database could not be read at the end: ${o.errors.join("; ")}`
-            : () => checkDurability(h, { node1: o.snapshots.node1!, node2: o.snapshots.node2! }, o.tag),
-    ),
-    one(
-      "replication-health",
-      !o
-        ? noObserved
-        : () =>
-            checkReplicationHealth({
-              node1: o.replication.node1 ?? undefined,
-              node2: o.replication.node2 ?? undefined,
-            }),
-    ),
-    one("convergence", "needs the samples taken while the replicas caught up, which are not saved"),
-  ];
+  if (spec.id === "convergence" && !d.samples)
+    return interrupted
+      ? "convergence.json is missing: the drill was interrupted before the replicas were sampled"
+      : "convergence.json is missing (runs before it was saved)";
+  return undefined;
 }

@@ -6,6 +6,8 @@ import { readHistory } from "../history/history-file.ts";
 import type { DrillEnvironment } from "./environment.ts";
 import { fmt } from "./html/html.ts";
 import type { ObservedState } from "./observed-state.ts";
+import type { ConvergenceSample } from "../checkers/convergence.ts";
+import { decodeSamples } from "./convergence-samples.ts";
 import type { DrillResult } from "./run-report.ts";
 
 export interface Artifact {
@@ -24,6 +26,8 @@ export interface DrillArtifacts {
   outcome: DrillOutcome | undefined;
   environment: DrillEnvironment | undefined;
   observed: ObservedState | undefined;
+  /** convergence.json: the samples the convergence checker judged, from the heal on. */
+  samples: ConvergenceSample[] | undefined;
   logs: { alias: string; text: string }[];
   artifacts: Artifact[];
   /** Files that were there but could not be read (a torn or foreign file): said in the report. */
@@ -46,6 +50,11 @@ function readJson<T>(file: string, problems: string[]): T | undefined {
     problems.push(`${path.basename(file)}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+function readSamples(file: string, problems: string[]): ConvergenceSample[] | undefined {
+  const encoded = readJson<Parameters<typeof decodeSamples>[0]>(file, problems);
+  return encoded && decodeSamples(encoded);
 }
 
 function listFiles(root: string, dir: string): Artifact[] {
@@ -160,6 +169,7 @@ export function readRunFolder(runDir: string): RunArtifacts {
         outcome: readJson<DrillOutcome>(path.join(dir, "findings.json"), problems),
         environment: readJson<DrillEnvironment>(path.join(dir, "environment.json"), problems),
         observed: readJson<ObservedState>(path.join(dir, "observed.json"), problems),
+        samples: readSamples(path.join(dir, "convergence.json"), problems),
         logs,
         artifacts: listFiles(runDir, rel),
         problems,

@@ -97,7 +97,7 @@ function reanalysisTable(rows: Reanalysis[], interrupted: boolean): SafeHtml {
               <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
               <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
               <td>
-                ${r.disagrees ? html`<strong>differs from what the drill saved</strong>${r.checker === "durability" || r.checker === "replication-health" ? " (the re-run reads the databases as the drill left them, after its own checks)" : ""}. ` : ""}${r.why ?? ""}
+                ${r.disagrees ? html`<strong>differs from what the drill saved</strong> (same checker, same saved input: the artifacts or the checker changed since the run). ` : ""}${r.why ?? ""}
               </td>
             </tr>`,
         )}
