@@ -1,0 +1,77 @@
+import type { Mutant } from "./mutant.ts";
+import { replaceOnce } from "./text-edit.ts";
+
+/** HAProxy in front of the two apps (hardened `haproxy.cfg`). */
+export const haproxyMutants: readonly Mutant[] = [
+  {
+    id: "haproxy-tcp-check",
+    title: "HAProxy checks TCP only (no HTTP check of /healthz)",
+    layer: "haproxy",
+    profile: "hardened",
+    why: "The operator drops `option httpchk` and its `http-check` lines (the TCP check looked enough), so HAProxy sees that gunicorn accepts connections, not that the app can reach its database.",
+    mutation: () => ({
+      name: "haproxy-tcp-check",
+      config: (c) => ({
+        ...c,
+        haproxy: replaceOnce(
+          c.haproxy,
+          /^[ \t]*option httpchk\n[ \t]*http-check send meth GET uri \/healthz\n[ \t]*http-check expect status 200\n/m,
+          "",
+          "haproxy.cfg",
+        ),
+      }),
+    }),
+    // The passive check still marks node1 down on its 5xx, but the TCP check brings it back every
+    // ~2 s (rise 2, downinter 1s): traffic flaps back to the dead node for the whole fault.
+    drills: [{ drill: "kill-node1-db", finding: /expected: (failover|outage) ≤ 2 s/ }],
+  },
+  {
+    id: "haproxy-connect-timeout-5s",
+    title: "HAProxy waits 5 s to connect (the textbook `timeout connect 5s`)",
+    layer: "haproxy",
+    profile: "hardened",
+    why: "The operator copies `timeout connect 5s` from a tutorial; a crashed node's address drops packets instead of refusing, so requests caught on it hang for seconds before the retry goes to node2.",
+    mutation: () => ({
+      name: "haproxy-connect-timeout-5s",
+      config: (c) => ({
+        ...c,
+        haproxy: replaceOnce(
+          c.haproxy,
+          /^([ \t]*)timeout connect 500ms$/m,
+          "    timeout connect 5s",
+          "haproxy.cfg",
+        ),
+      }),
+    }),
+    drills: [{ drill: "crash-node1", finding: /expected: (failover|outage) ≤ 2 s/ }],
+  },
+  {
+    id: "haproxy-node2-not-backup",
+    title: "node2 is an active server, not the backup (both masters take writes)",
+    layer: "haproxy",
+    profile: "hardened",
+    why: 'The operator removes `backup` from node2 to "use both nodes", so HAProxy balances writes across both masters and the failover the stack is built around never happens.',
+    mutation: () => ({
+      name: "haproxy-node2-not-backup",
+      config: (c) => ({
+        ...c,
+        haproxy: replaceOnce(
+          c.haproxy,
+          /^([ \t]*server node2 node2-app:8000 check) backup$/m,
+          "    server node2 node2-app:8000 check",
+          "haproxy.cfg",
+        ),
+      }),
+    }),
+    // Today: HAProxyRunningOnBackup cannot fire (no backup server). With the steady state before the
+    // fault, the drill stops earlier: half of the operations are not served by the primary.
+    drills: [
+      {
+        drill: "crash-node1",
+        finding:
+          /steady state not met before the fault.*served by node2, not node1|HAProxyRunningOnBackup fires/,
+      },
+    ],
+    awaits: "the steady state before the fault (every success served by the primary)",
+  },
+];

@@ -1,0 +1,186 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProfileName } from "../config/profiles.ts";
+import type { DrillDefinition } from "../drills/drill.ts";
+import type { RunDrillOptions } from "../drills/run-drill.ts";
+import { silentProgress } from "../progress/progress.ts";
+import { writeSummary, type DrillResult } from "../report/run-report.ts";
+import { resolveSettings } from "../settings/settings.ts";
+import type { Mutant } from "./mutant.ts";
+import {
+  formatScore,
+  judgeDrillRun,
+  judgeMutant,
+  mutantsReport,
+  readMutantsReport,
+  type MutantDrillRun,
+} from "./results.ts";
+import { runMutants } from "./run-mutants.ts";
+
+const mutant = (id: string, drills: Mutant["drills"], profile: ProfileName = "hardened"): Mutant => ({
+  id,
+  title: `planted ${id}`,
+  layer: "haproxy",
+  profile,
+  why: "A planted mistake.",
+  mutation: () => ({ name: id }),
+  drills,
+});
+
+const drillResult = (verdict: DrillResult["verdict"], findings: string[] = [], reason?: string) => ({
+  verdict,
+  findings,
+  ...(reason ? { reason } : {}),
+});
+
+describe("judging one mutant", () => {
+  const m = mutant("m", [{ drill: "crash-node1", finding: /outage ≤ 2 s/ }]);
+  const run = (verdict: DrillResult["verdict"], findings: string[] = [], reason?: string): MutantDrillRun =>
+    judgeDrillRun(m.drills[0]!, drillResult(verdict, findings, reason), "crash-node1/hardened+m", 100.4);
+
+  it("killed when the drill fails with the expected finding, which is quoted", () => {
+    const r = judgeMutant(m, [run("fail", ["expected: alerts", "expected: outage ≤ 2 s — 9 s"])]);
+    expect(r).toMatchObject({
+      status: "killed",
+      killedBy: "crash-node1: expected: outage ≤ 2 s — 9 s",
+      seconds: 100,
+    });
+    expect(r.unexpectedFinding).toBeUndefined();
+    expect(r.drills[0]!.expected).toBe("/outage ≤ 2 s/");
+  });
+
+  it("killed for another reason is still killed, flagged, with the drill's first finding", () => {
+    const r = judgeMutant(m, [run("fail", ["drill crashed: lab did not come up"])]);
+    expect(r).toMatchObject({
+      status: "killed",
+      unexpectedFinding: true,
+      killedBy: "crash-node1: drill crashed: lab did not come up",
+    });
+  });
+
+  it("survived when the drill passed; a passed drill's findings never count as a kill", () => {
+    expect(judgeMutant(m, [run("pass", ["availability: outage ≤ 2 s note"])]).status).toBe("survived");
+  });
+
+  it("skipped (never killed) when no drill ran to a verdict, with the reason", () => {
+    const r = judgeMutant(m, [run("skipped", [], "k6 not found on PATH")]);
+    expect(r).toMatchObject({ status: "skipped", reason: "crash-node1: k6 not found on PATH" });
+  });
+
+  it("with several drills: any expected kill wins, then any failure, then a pass", () => {
+    const two = mutant("two", [
+      { drill: "crash-node1", finding: "A" },
+      { drill: "kill-node1-db", finding: "B" },
+    ]);
+    const r1 = judgeDrillRun(two.drills[0]!, drillResult("fail", ["x"]), "d1", 1);
+    const r2 = judgeDrillRun(two.drills[1]!, drillResult("fail", ["B!"]), "d2", 2);
+    expect(judgeMutant(two, [r1, r2])).toMatchObject({
+      status: "killed",
+      killedBy: "kill-node1-db: B!",
+      seconds: 3,
+    });
+    const pass = judgeDrillRun(two.drills[1]!, drillResult("pass"), "d2", 2);
+    const skip = judgeDrillRun(two.drills[0]!, drillResult("skipped", [], "why"), "d1", 1);
+    expect(judgeMutant(two, [skip, pass]).status).toBe("survived");
+  });
+});
+
+describe("the score", () => {
+  const judged = (status: "killed" | "survived" | "skipped") =>
+    judgeMutant(mutant(status, [{ drill: "crash-node1", finding: "F" }]), [
+      judgeDrillRun(
+        { drill: "crash-node1", finding: "F" },
+        drillResult(status === "killed" ? "fail" : status === "survived" ? "pass" : "skipped", ["F"], "r"),
+        "d",
+        1,
+      ),
+    ]);
+
+  it("is killed / (killed + survived); skipped counts in neither", () => {
+    const r = mutantsReport("fd-1", "t0", 5, [
+      judged("killed"),
+      judged("killed"),
+      judged("killed"),
+      judged("survived"),
+      judged("skipped"),
+    ]);
+    expect(r).toMatchObject({
+      killed: 3,
+      survived: 1,
+      skipped: 1,
+      score: 0.75,
+      complete: false,
+      selected: 5,
+    });
+    expect(formatScore(r)).toBe("75 % (3 of 4 killed)");
+  });
+
+  it("is null when nothing was killed or survived", () => {
+    const r = mutantsReport("fd-1", "t0", 1, [judged("skipped")], "t1");
+    expect(r.score).toBeNull();
+    expect(r.complete).toBe(true);
+    expect(formatScore(r)).toMatch(/^no score/);
+  });
+});
+
+describe("running mutants (the drill planted)", () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs each drill with its mutation into <drill>/<profile>+<mutant>/, labels the results, writes mutants.json", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "fd-mutants-"));
+    const calls: { drill: string; profile: string; mutation: string | undefined }[] = [];
+    // Stands in for runDrill: writes where runDrill writes, returns what it returns.
+    const fake = (def: DrillDefinition, profile: ProfileName, o: RunDrillOptions) => {
+      calls.push({ drill: def.id, profile, mutation: o.mutation?.name });
+      const result: DrillResult =
+        o.mutation?.name === "a"
+          ? {
+              drill: def.id,
+              profile,
+              verdict: "fail",
+              figures: {},
+              findings: ["expected: outage ≤ 2 s — 9 s"],
+            }
+          : { drill: def.id, profile, verdict: "pass", figures: {}, findings: [] };
+      const folder = path.join(o.runDir, def.id, profile);
+      writeFileSync(path.join(folder, "history.jsonl"), "");
+      writeFileSync(path.join(folder, "result.json"), JSON.stringify(result));
+      return Promise.resolve(result);
+    };
+    const a = mutant("a", [{ drill: "crash-node1", finding: "outage ≤ 2 s" }]);
+    const b = mutant("b", [{ drill: "crash-node1", finding: "never fired" }]);
+    const report = await runMutants([a, b], {
+      runId: "fd-test",
+      runDir: dir,
+      settings: resolveSettings(),
+      progress: silentProgress,
+      mutations: new Map([
+        ["a", { name: "a" }],
+        ["b", { name: "b" }],
+      ]),
+      drill: fake,
+    });
+    expect(calls).toEqual([
+      { drill: "crash-node1", profile: "hardened", mutation: "a" },
+      { drill: "crash-node1", profile: "hardened", mutation: "b" },
+    ]);
+    expect(report).toMatchObject({ killed: 1, survived: 1, score: 0.5, complete: true });
+    expect(readdirSync(path.join(dir, "crash-node1")).sort()).toEqual(["hardened+a", "hardened+b"]);
+    const result = JSON.parse(
+      readFileSync(path.join(dir, "crash-node1", "hardened+a", "result.json"), "utf8"),
+    );
+    expect(result).toMatchObject({ profile: "hardened+a", mutant: "a", verdict: "fail" });
+    expect(existsSync(path.join(dir, "crash-node1", "hardened+a", "history.jsonl"))).toBe(true);
+    const saved = readMutantsReport(dir)!;
+    expect(saved.mutants.map((m) => [m.id, m.status, m.killedBy])).toEqual([
+      ["a", "killed", "crash-node1: expected: outage ≤ 2 s — 9 s"],
+      ["b", "survived", undefined],
+    ]);
+    expect(saved.mutants[0]!.drills[0]).toMatchObject({ dir: "crash-node1/hardened+a", verdict: "fail" });
+    // The run folder reads back as usual: one row per mutant's drill.
+    expect(writeSummary(dir).map((r) => r.profile)).toEqual(["hardened+a", "hardened+b"]);
+  });
+});

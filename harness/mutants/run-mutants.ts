@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ProfileName } from "../config/profiles.ts";
+import { findDrill } from "../drills/registry.ts";
+import { runDrill } from "../drills/run-drill.ts";
+import { onInterrupt } from "../lab/signal-cleanup.ts";
+import type { Progress } from "../progress/progress.ts";
+import type { DrillResult } from "../report/run-report.ts";
+import type { Settings } from "../settings/settings.ts";
+import { showFinding, type Mutant } from "./mutant.ts";
+import type { Mutation } from "./mutation.ts";
+import {
+  formatScore,
+  judgeDrillRun,
+  judgeMutant,
+  mutantsReport,
+  writeMutantsReport,
+  type MutantResult,
+  type MutantsReport,
+} from "./results.ts";
+
+export interface RunMutantsOptions {
+  runId: string;
+  runDir: string;
+  settings: Settings;
+  progress: Progress;
+  /** The mutations, built and checked beforehand (see plant.ts), by mutant id. */
+  mutations: ReadonlyMap<string, Mutation>;
+  /** Runs one drill on a fresh lab with the mutation planted; injectable for tests. */
+  drill?: typeof runDrill;
+}
+
+/**
+ * The folder of one mutant's drill in the run: `<drill>/<profile>+<mutant>/`, beside the drills'
+ * usual `<drill>/<profile>/`, so the report lists each mutant's drill as its own row and section.
+ */
+export function mutantDrillDir(drill: string, profile: string, mutantId: string): string {
+  return path.posix.join(drill, `${profile}+${mutantId}`);
+}
+
+/**
+ * Each mutant's drills one after the other, each on a fresh lab with the mutation planted (two
+ * cores: never two labs at once). mutants.json is rewritten after every mutant.
+ */
+export async function runMutants(mutants: readonly Mutant[], o: RunMutantsOptions): Promise<MutantsReport> {
+  const startedAt = new Date().toISOString();
+  const results: MutantResult[] = [];
+  const drill = o.drill ?? runDrill;
+  writeMutantsReport(o.runDir, mutantsReport(o.runId, startedAt, mutants.length, results));
+  for (const [i, m] of mutants.entries()) {
+    const mutation = o.mutations.get(m.id);
+    if (!mutation) throw new Error(`internal: mutant ${m.id} was not planted`);
+    const runs = [];
+    for (const expected of m.drills) {
+      o.progress.step(
+        `mutant ${i + 1}/${mutants.length} ${m.id} (${m.profile}): ${expected.drill} must fail with ${showFinding(expected.finding)}`,
+      );
+      const dir = mutantDrillDir(expected.drill, m.profile, m.id);
+      const t0 = performance.now();
+      const result = await runInto(o.runDir, dir, expected.drill, m.profile, (stage) =>
+        drill(findDrill(expected.drill), m.profile, {
+          runDir: stage,
+          settings: o.settings,
+          progress: o.progress,
+          mutation,
+        }),
+      );
+      labelResult(o.runDir, dir, m);
+      runs.push(judgeDrillRun(expected, result, dir, (performance.now() - t0) / 1000));
+    }
+    const judged = judgeMutant(m, runs);
+    results.push(judged);
+    writeMutantsReport(o.runDir, mutantsReport(o.runId, startedAt, mutants.length, results));
+    o.progress.step(
+      `mutant ${i + 1}/${mutants.length} ${m.id}: ${statusText(judged)} in ${judged.seconds} s${judged.killedBy ? ` — ${judged.killedBy}` : judged.reason ? ` — ${judged.reason}` : ""}`,
+    );
+  }
+  const report = mutantsReport(o.runId, startedAt, mutants.length, results, new Date().toISOString());
+  writeMutantsReport(o.runDir, report);
+  o.progress.step(`mutation score ${formatScore(report)}`);
+  return report;
+}
+
+export function statusText(r: Pick<MutantResult, "status" | "unexpectedFinding">): string {
+  return r.status === "killed" && r.unexpectedFinding ? "killed, unexpected finding" : r.status;
+}
+
+/**
+ * runDrill writes to `<runDir>/<drill>/<profile>/`; a mutant's drill belongs in `<drill>/<profile>+<id>/`.
+ * A staging run folder whose `<drill>/<profile>` is a link to the real folder makes runDrill write
+ * there directly: the history streams into the run folder, so an interrupted mutant leaves it too.
+ */
+async function runInto(
+  runDir: string,
+  dir: string,
+  drill: string,
+  profile: ProfileName,
+  run: (stageRunDir: string) => Promise<DrillResult>,
+): Promise<DrillResult> {
+  const target = path.join(runDir, dir);
+  mkdirSync(target, { recursive: true });
+  const stage = mkdtempSync(path.join(os.tmpdir(), "firedrill-mutant-"));
+  const removeStage = () => Promise.resolve(rmSync(stage, { recursive: true, force: true }));
+  const forget = onInterrupt(removeStage);
+  try {
+    mkdirSync(path.join(stage, drill));
+    symlinkSync(target, path.join(stage, drill, profile), "dir");
+    return await run(stage);
+  } finally {
+    forget();
+    await removeStage();
+  }
+}
+
+/**
+ * The result.json of a mutant's drill says which mutant it ran against: its profile reads
+ * `<profile>+<mutant>` (as its folder), so the report's rows and anchors tell the mutants apart.
+ */
+function labelResult(runDir: string, dir: string, m: Mutant): void {
+  const file = path.join(runDir, dir, "result.json");
+  try {
+    const result = JSON.parse(readFileSync(file, "utf8")) as DrillResult;
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...result, profile: `${m.profile}+${m.id}`, mutant: m.id }, null, 2)}\n`,
+    );
+  } catch {
+    // No result.json (the drill never wrote one): the report shows the folder as it is.
+  }
+}
