@@ -4,6 +4,7 @@ import { resolveSettings } from "../settings/settings.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
 import { imagesCommand } from "./commands/images.ts";
+import { mutantsCommand } from "./commands/mutants.ts";
 import { runCommand } from "./commands/run.ts";
 import { reportCommand } from "./commands/report.ts";
 import { drills } from "../drills/registry.ts";
@@ -74,6 +75,20 @@ const commands: Record<string, Command> = {
     options: { ...help, json: { type: "boolean" } },
     positionals: true,
     run: (values, ctx, positionals) => reportCommand(values, positionals, ctx),
+  },
+  mutants: {
+    summary: "plant each catalogued misconfiguration, run its drill, report the mutation score",
+    usage: `mutants [<mutant>...] [--drill D] [--profile seed|hardened] [--list] [--json] [--quiet]\n  <mutant>    only these mutants (default: the whole catalogue)\n  --drill     only mutants this drill must kill, and only that drill\n  --profile   only mutants of this profile\n  --list      print the catalogue (with --json: a JSON array of id, title, layer, profile, why, drills) and start nothing\n  --json      print only the results (mutants.json: score and each mutant) on stdout\n  --quiet     no progress on stderr (warnings still)\n  each mutant runs its drill(s) on a fresh lab of the testcontainers provider, one lab at a time\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every mutant was killed, 1 a mutant survived or was skipped, 2 usage or environment error`,
+    options: {
+      ...help,
+      drill: { type: "string" },
+      profile: { type: "string" },
+      list: { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+    positionals: true,
+    run: (values, ctx, positionals) => mutantsCommand(values, positionals, ctx),
   },
   images: {
     summary: "build the lab's images, or confirm they are current",

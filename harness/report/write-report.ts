@@ -3,6 +3,8 @@ import path from "node:path";
 import { renderPage } from "./html/page.ts";
 import { markdownSummary } from "./markdown-summary.ts";
 import { readRunFolder } from "./run-folder.ts";
+import { readMutantsReport } from "../mutants/results.ts";
+import { mutantsMarkdown, withMutantsSection } from "./mutants-section.ts";
 
 export interface ReportFiles {
   html: string;
@@ -18,16 +20,19 @@ export interface ReportFiles {
 export function writeReport(runDir: string, now: () => Date = () => new Date()): ReportFiles {
   const t0 = performance.now();
   const run = readRunFolder(runDir);
-  const page = renderPage({ run, generatedAt: now().toISOString() }).value;
+  // A `firedrill mutants` run: its score and table lead the page and the summary.
+  const mutants = readMutantsReport(runDir);
+  const page = withMutantsSection(renderPage({ run, generatedAt: now().toISOString() }).value, mutants);
   const htmlFile = path.join(runDir, "index.html");
   const mdFile = path.join(runDir, "summary.md");
   writeFileSync(htmlFile, page);
   writeFileSync(
     mdFile,
-    markdownSummary(
-      run.runId,
-      run.drills.map((d) => d.result),
-    ),
+    (mutants ? `${mutantsMarkdown(mutants)}\n` : "") +
+      markdownSummary(
+        run.runId,
+        run.drills.map((d) => d.result),
+      ),
   );
   return { html: htmlFile, markdown: mdFile, bytes: Buffer.byteLength(page), millis: performance.now() - t0 };
 }

@@ -1,0 +1,123 @@
+import { formatScore, type MutantResult, type MutantsReport } from "../mutants/results.ts";
+import { anchor, html, type SafeHtml } from "./html/html.ts";
+
+/** How each status reads, and which badge colour it wears: a kill is the harness doing its job. */
+const STATUS = {
+  killed: { text: "killed", badge: "pass" },
+  survived: { text: "survived", badge: "fail" },
+  skipped: { text: "skipped", badge: "skipped" },
+} as const;
+
+function statusText(m: MutantResult): string {
+  return m.status === "killed" && m.unexpectedFinding ? "killed, unexpected finding" : STATUS[m.status].text;
+}
+
+/** What the row says beside the status: the killing finding, why it was skipped, or what a survivor awaits. */
+function note(m: MutantResult): string {
+  if (m.killedBy) return m.killedBy;
+  if (m.reason) return m.reason;
+  if (m.status === "survived")
+    return `every drill passed${m.awaits ? `; awaits ${m.awaits}` : ""}; expected ${m.drills.map((d) => `${d.drill}: ${d.expected}`).join("; ")}`;
+  return "";
+}
+
+function headline(r: MutantsReport): string {
+  const incomplete = r.complete ? "" : ` The run stopped after ${r.mutants.length} of ${r.selected} mutants.`;
+  return `Mutation score ${formatScore(r)}${r.skipped ? `, ${r.skipped} skipped (never counted as killed)` : ""}.${incomplete}`;
+}
+
+/**
+ * The report's "Mutants" section: the score, then one row per mutant with its status and the finding
+ * that killed it; each drill links to its own section below (`<drill>/<profile>+<mutant>`).
+ */
+export function mutantsSection(r: MutantsReport): SafeHtml {
+  return html`<section id="mutants">
+    <h2>Mutants</h2>
+    <p>
+      ${headline(r)} Each mutant is a realistic misconfiguration planted in a profile before its lab came up;
+      it is killed when its drill fails (flagged when the drill failed without the expected finding), survives
+      when its drill passes. In this run a failed drill is the harness doing its job.
+    </p>
+    <table class="mutants">
+      <thead>
+        <tr>
+          <th>mutant</th>
+          <th>profile</th>
+          <th>layer</th>
+          <th>status</th>
+          <th>drill</th>
+          <th>finding that killed it / why not</th>
+          <th class="num">seconds</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${r.mutants.map(
+          (m) =>
+            html`<tr class="mutant-${m.status}" data-mutant="${m.id}">
+              <td><strong>${m.id}</strong><br /><small>${m.title}</small></td>
+              <td>${m.profile}</td>
+              <td>${m.layer}</td>
+              <td><span class="badge ${STATUS[m.status].badge}">${statusText(m)}</span></td>
+              <td>
+                ${m.drills.map(
+                  (d) =>
+                    html`<a href="#${anchor(d.drill, `${m.profile}+${m.id}`)}">${d.drill}</a>
+                      <small>${d.verdict}</small><br />`,
+                )}
+              </td>
+              <td><span class="reason">${note(m)}</span><br /><small>${m.why}</small></td>
+              <td class="num">${m.seconds}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
+}
+
+/** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The "Mutants" part of summary.md (and of the nightly job summary). */
+export function mutantsMarkdown(r: MutantsReport): string {
+  const icon = { killed: "✅", survived: "❌", skipped: "⏭️" } as const;
+  return [
+    "## Mutants",
+    "",
+    headline(r),
+    "",
+    "| mutant | profile | layer | status | drill | finding that killed it / why not | seconds |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...r.mutants.map(
+      (m) =>
+        `| ${[
+          m.id,
+          m.profile,
+          m.layer,
+          `${icon[m.status]} ${statusText(m)}`,
+          m.drills.map((d) => `${d.drill} (${d.verdict})`).join(", "),
+          note(m),
+          String(m.seconds),
+        ]
+          .map(cell)
+          .join(" | ")} |`,
+    ),
+    "",
+  ].join("\n");
+}
+
+/**
+ * The section placed into a rendered page: before the drills (they are the evidence), with a link in
+ * the page's navigation. A page without those landmarks gets it at the end of its main part.
+ */
+export function withMutantsSection(page: string, r: MutantsReport | undefined): string {
+  if (!r) return page;
+  const section = mutantsSection(r).value;
+  const withNav = page.replace("<nav>", '<nav><a href="#mutants">mutants</a>');
+  for (const marker of ["<h2>Drills</h2>", "</main>"]) {
+    const at = withNav.indexOf(marker);
+    if (at >= 0) return withNav.slice(0, at) + section + withNav.slice(at);
+  }
+  return withNav + section;
+}
