@@ -172,7 +172,7 @@ export function checkAvailability(
       requestsFailedBeforeFault: failedBefore,
       dropped: history.filter((e) => e.type === "drop").length,
       errorWindows: windows.length,
-      longestErrorWindowSeconds: windows.length ? longest / 1000 : 0,
+      longestErrorWindowSeconds: secs(longest),
       failoverSeconds,
       firstSuccessSeconds,
       failbackSeconds,

@@ -39,18 +39,29 @@ describe("checkConvergence", () => {
     expect(v.figures).toMatchObject({ secondsToConverge: 1.75, secondsToEqualAfterQuiet: 1.15 });
   });
 
-  it("needs the state to hold (settle samples): a brief equality that breaks again is not convergence", () => {
+  it("needs the state to last: caught up before the next write arrived, then cut off, is not convergence", () => {
     const v = checkConvergence(
       history(),
       [
         sample(1000, [2, 4], [2, 4]),
-        sample(2000, [2, 4, 6], [2, 4]),
+        sample(1250, [2, 4], [2, 4]),
+        sample(1500, [2, 4], [2, 4]), // caught up for three samples, before item 6 counts
+        sample(2000, [2, 4, 6], [2, 4]), // item 6 has not reached node2
         sample(2250, [2, 4, 6], [2, 4, 6]),
         sample(2500, [2, 4, 6], [2, 4, 6]),
       ],
       opts,
     );
     expect(v.figures.secondsToConverge).toBe(1.25);
+  });
+
+  it("needs `settleSamples` samples after the last time it did not hold", () => {
+    const v = checkConvergence(
+      history(),
+      [sample(2000, [2, 4, 6], [2, 4]), sample(2250, [2, 4, 6], [2, 4, 6])],
+      opts,
+    );
+    expect(v.figures.secondsToConverge).toBeNull();
   });
 
   it("catches a planted write that never reaches node2: diverged, with the missing item named", () => {

@@ -37,6 +37,8 @@ export interface ConvergenceOptions {
   settleSamples?: number;
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 export function sameData(a: NodeState | undefined, b: NodeState | undefined): boolean {
   if (!a || !b) return false;
   const tables = new Set([...Object.keys(a.checksums), ...Object.keys(b.checksums)]);
@@ -83,24 +85,26 @@ function missingAt(s: ConvergenceSample, acks: readonly Ack[], until: number): s
   return missing;
 }
 
-/** The first sample from which `holds` is true for `settle` samples in a row (readable ones only). */
-function firstSettled(
+/**
+ * The first sample from which `holds` stays true to the last sample, provided that is at least
+ * `settle` samples: converged means it stayed so, not that it was so for a moment (a replica that
+ * caught up before the first write after the heal, then stopped receiving, has not converged).
+ */
+function holdsFromThenOn(
   samples: readonly ConvergenceSample[],
   holds: (s: ConvergenceSample) => boolean,
   settle: number,
 ): ConvergenceSample | undefined {
-  let run = 0;
-  for (let i = 0; i < samples.length; i++) {
-    run = holds(samples[i]!) ? run + 1 : 0;
-    if (run >= settle) return samples[i - settle + 1];
-  }
-  return undefined;
+  let from = samples.length;
+  while (from > 0 && holds(samples[from - 1]!)) from--;
+  return samples.length - from >= settle ? samples[from] : undefined;
 }
 
 /**
- * The replicas converge: from the heal, every write acknowledged (a grace earlier) is on both nodes,
- * held for `settleSamples` samples — timed from the heal even while writes go on — and once writes
- * stop, the whole tables are equal (CHECKSUM TABLE), held as long. A node that cannot be read is
+ * The replicas converge: from some moment after the heal on, every write acknowledged (a grace
+ * earlier) is on both nodes — timed from the heal even while writes go on — and once writes stop,
+ * the whole tables are equal (CHECKSUM TABLE); each must hold to the end of the observation, over
+ * at least `settleSamples` samples. A node that cannot be read is
  * said so ("unreadable"), never taken for a divergence. GTID positions are reported beside it: with
  * file-and-position replication they legitimately differ, so they do not decide.
  */
@@ -113,19 +117,19 @@ export function checkConvergence(
   const settle = o.settleSamples ?? 3;
   const acks = acknowledged(history);
   const fromHeal = samples.filter((s) => s.time >= o.healAt);
-  const caughtUp = firstSettled(fromHeal, (s) => missingAt(s, acks, s.time - grace)?.length === 0, settle);
-  const equal = firstSettled(
+  const caughtUp = holdsFromThenOn(fromHeal, (s) => missingAt(s, acks, s.time - grace)?.length === 0, settle);
+  const equal = holdsFromThenOn(
     fromHeal.filter((s) => s.time >= o.quietAt),
     (s) => sameData(s.node1, s.node2),
     settle,
   );
   const last = samples.at(-1);
-  const seconds = caughtUp ? Math.max(0, (caughtUp.time - o.healAt) / 1000) : null;
+  const seconds = caughtUp ? round3(Math.max(0, (caughtUp.time - o.healAt) / 1000)) : null;
   const gtidEqual =
     last?.node1 && last.node2 ? Number(last.node1.gtidCurrentPos === last.node2.gtidCurrentPos) : null;
   const figures = {
     secondsToConverge: seconds,
-    secondsToEqualAfterQuiet: equal ? Math.max(0, (equal.time - o.quietAt) / 1000) : null,
+    secondsToEqualAfterQuiet: equal ? round3(Math.max(0, (equal.time - o.quietAt) / 1000)) : null,
     samples: samples.length,
     gtidEqual,
   };

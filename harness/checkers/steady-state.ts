@@ -47,9 +47,13 @@ function lastReplicationState(
  */
 export function checkSteadyState(history: readonly HistoryEvent[], spec: SteadyStateSpec): Verdict {
   const inWindow = (t: number) => t >= spec.from && t < spec.until;
-  const ops = operations(history).filter((o) => inWindow(o.invoke.time));
+  // Operations still in flight at the window's end are judged by later checks (availability): at
+  // run time their outcome is not known yet, and a re-run must judge exactly what the run judged.
+  const ops = operations(history).filter(
+    (o) => inWindow(o.invoke.time) && o.completion !== undefined && o.completion.time <= spec.until,
+  );
   const ok = ops.filter((o) => o.completion?.type === "ok");
-  const failed = ops.filter((o) => o.completion?.type !== "ok");
+  const failed = ops.filter((o) => o.completion!.type !== "ok");
   const elsewhere = spec.primary ? ok.filter((o) => o.completion!.node !== spec.primary) : [];
   const dropped = history.filter((e) => e.type === "drop" && inWindow(e.time)).length;
   const findings: Finding[] = [];
@@ -63,7 +67,7 @@ export function checkSteadyState(history: readonly HistoryEvent[], spec: SteadyS
     const first = failed[0]!.completion;
     findings.push({
       kind: "failed-requests",
-      message: `${failed.length} of ${ops.length} operation(s) ${spec.label} did not succeed (first: ${first && "error" in first ? first.error : "no answer"})`,
+      message: `${failed.length} of ${ops.length} operation(s) ${spec.label} did not succeed (first: ${first && "error" in first ? first.error : "?"})`,
       evidence: failed.slice(0, 5).map((o) => o.completion ?? o.invoke),
     });
   }
