@@ -101,6 +101,21 @@ describe("a run with one finished drill and one interrupted drill (history.jsonl
     expect(section).toMatch(
       /<td>durability<\/td><td>none: interrupted<\/td><td>not re-run<\/td>.*?interrupted before it read the databases/,
     );
+    // The unhealed fault's effect was seen before the run died: that much the history does show.
+    expect(section).toMatch(/<td>fault-effect<\/td><td>none: interrupted<\/td><td>valid<\/td>/);
+  });
+
+  it("a fault cut off before its effect showed is not called effect-less", () => {
+    const cut = tempRun();
+    writeInterruptedDrill(cut, "split-replication", "hardened", { effectSeen: false });
+    const html = readFileSync(writeReport(cut).html, "utf8")
+      .replace(/\s+/g, " ")
+      .replace(/> /g, ">")
+      .replace(/ </g, "<");
+    expect(html).toMatch(
+      /<td>fault-effect<\/td><td>none: interrupted<\/td><td>not re-run<\/td><td class="num">–<\/td><td>the run ended while split replication was still on, before its effect was seen: the partial history cannot say it had none<\/td>/,
+    );
+    expect(html).not.toContain("<td>invalid</td>");
   });
 
   it("summary.md lists it as interrupted with the reason, never as passed", () => {

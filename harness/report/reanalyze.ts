@@ -1,5 +1,6 @@
 import { checkerFor, checkerName, type CheckerSpec } from "../checkers/checker.ts";
 import { safely, type Validity, type Verdict } from "../checkers/verdict.ts";
+import { faultEvents, type HistoryEvent } from "../history/history.ts";
 import { fmt } from "./html/html.ts";
 import type { DrillArtifacts } from "./run-folder.ts";
 
@@ -80,9 +81,26 @@ function missingInput(spec: CheckerSpec, d: DrillArtifacts): string | undefined 
     return interrupted
       ? "observed.json is missing: the drill was interrupted before it read the databases"
       : "observed.json is missing (runs before it was saved)";
+  // A fault still on when the run was killed may not have shown its effect yet: a history cut off
+  // there cannot say the fault had none (the checker would call it "no effect").
+  const cutOff =
+    interrupted && spec.id === "fault-effect" ? unhealedWithoutEffect(d.history ?? []) : undefined;
+  if (cutOff)
+    return `the run ended while ${cutOff} was still on, before its effect was seen: the partial history cannot say it had none`;
   if (spec.id === "convergence" && !d.samples)
     return interrupted
       ? "convergence.json is missing: the drill was interrupted before the replicas were sampled"
       : "convergence.json is missing (runs before it was saved)";
   return undefined;
+}
+
+/** The first fault injected and never healed whose effect the history had not seen, if any. */
+function unhealedWithoutEffect(history: readonly HistoryEvent[]): string | undefined {
+  const open = new Map<string, boolean>();
+  for (const e of faultEvents(history)) {
+    if (e.phase === "inject") open.set(e.fault, false);
+    else if (e.phase === "heal") open.delete(e.fault);
+    else if (open.has(e.fault)) open.set(e.fault, true);
+  }
+  return [...open].find(([, seen]) => !seen)?.[0];
 }
