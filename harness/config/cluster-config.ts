@@ -9,7 +9,10 @@ export interface ClusterConfig {
   haproxy: string;
   mariadb: Record<NodeName, string>;
   prometheus: string;
-  /** Rule files by name (promtool unit tests, `*.test.yml`, stay out of the running Prometheus). */
+  /**
+   * Rule files by name: the profile's own and the harness's (the Watchdog, the same in every profile).
+   * Their promtool unit tests, `*.test.yml`, stay out of the running Prometheus.
+   */
   rules: Record<string, string>;
   alertmanager: string;
 }
@@ -29,12 +32,7 @@ export function loadClusterConfig(
     renderTemplate(read(name), v, path.join(dir, name));
   const mariadbFor = (node: NodeName, n: number) =>
     render("mariadb.cnf", { serverId: n, autoIncrementOffset: n, nodeName: node });
-  const rulesDir = path.join(dir, "rules");
-  const rules: Record<string, string> = {};
-  for (const f of readdirSync(rulesDir)) {
-    if (f.endsWith(".yml") && !f.endsWith(".test.yml"))
-      rules[f] = readFileSync(path.join(rulesDir, f), "utf8");
-  }
+  const rules = loadRules([path.join(dir, "rules"), harnessRulesDir(clusterDir)]);
   return {
     haproxy: render("haproxy.cfg", {}),
     mariadb: { node1: mariadbFor("node1", 1), node2: mariadbFor("node2", 2) },
@@ -42,4 +40,28 @@ export function loadClusterConfig(
     rules,
     alertmanager: render("alertmanager.yml", { webhookUrl: values.webhookUrl }),
   };
+}
+
+/**
+ * Rules the harness owns and deploys beside every profile's own (the always-firing Watchdog that
+ * proves the alert pipeline alive). One folder, so the two profiles cannot drift apart on it.
+ */
+export function harnessRulesDir(clusterDir: string): string {
+  return path.join(clusterDir, "config", "harness", "rules");
+}
+
+/** Prometheus loads one folder of rule files: two files of one name would silently replace each other. */
+function loadRules(dirs: readonly string[]): Record<string, string> {
+  const rules: Record<string, string> = {};
+  const from: Record<string, string> = {};
+  for (const dir of dirs) {
+    for (const f of readdirSync(dir).sort()) {
+      if (!f.endsWith(".yml") || f.endsWith(".test.yml")) continue;
+      if (from[f] !== undefined)
+        throw new Error(`rule file ${f} is in both ${from[f]} and ${dir}: rename one`);
+      from[f] = dir;
+      rules[f] = readFileSync(path.join(dir, f), "utf8");
+    }
+  }
+  return rules;
 }

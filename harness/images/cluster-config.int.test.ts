@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadClusterConfig } from "../config/cluster-config.ts";
+import { harnessRulesDir, loadClusterConfig } from "../config/cluster-config.ts";
 import { profileNames } from "../config/profiles.ts";
 import { newRunId } from "../lab/run-id.ts";
 import { resolveSettings } from "../settings/settings.ts";
@@ -40,13 +40,19 @@ describe.each(profileNames)("cluster configuration, %s profile", (profile) => {
     expect(Object.keys(config.rules).length).toBeGreaterThan(0);
   });
 
-  it("alert rules pass their promtool unit tests", async () => {
-    const rulesDir = path.join(clusterDir, "config", profile, "rules");
-    const all = readdirSync(rulesDir).filter((f) => f.endsWith(".yml"));
-    const tests = all.filter((f) => f.endsWith(".test.yml"));
-    expect(tests.length, "each profile has promtool tests for its rules").toBeGreaterThan(0);
+  it("alert rules pass their promtool unit tests (the profile's and the harness's Watchdog)", async () => {
+    // One folder, as Prometheus loads them; loadClusterConfig refuses two files of one name.
+    const dirs = [path.join(clusterDir, "config", profile, "rules"), harnessRulesDir(clusterDir)];
+    const all = dirs.flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith(".yml"))
+        .map((f) => ({ f, d })),
+    );
+    const tests = all.filter(({ f }) => f.endsWith(".test.yml")).map(({ f }) => f);
+    expect(tests, "each profile has promtool tests for its rules").toContain("alerts.test.yml");
+    expect(tests).toContain("watchdog.test.yml");
     const files = Object.fromEntries(
-      all.map((f) => [`/rules/${f}`, readFileSync(path.join(rulesDir, f), "utf8")]),
+      all.map(({ f, d }) => [`/rules/${f}`, readFileSync(path.join(d, f), "utf8")]),
     );
     const r = await runOnce({
       image: (await imageTags()).prometheus,
