@@ -1,4 +1,4 @@
-import type { AlertEvent, NotificationEvent } from "../history/history.ts";
+import type { AlertEvent, NotificationEvent, ProbeEvent } from "../history/history.ts";
 import type { HistoryRecorder } from "../history/history-file.ts";
 import type { PrometheusClient } from "../probes/prometheus-client.ts";
 import type { ReceiverClient } from "../probes/receiver-client.ts";
@@ -28,8 +28,9 @@ export interface AlertWatcherOptions {
 /**
  * Watches alerts and notifications for the length of a drill and writes every change into the
  * drill's history: an alert going pending, firing or away (resolved), and each webhook delivery
- * at the time the receiver stamped on it. Expectations are then judged from the history alone, so
- * they can be re-checked on a saved run.
+ * at the time the receiver stamped on it, and whether each source could be reached at all (a `probe`
+ * event on the first poll and on every change), so "no alert fired" can be told from "nothing was
+ * seen". Expectations are then judged from the history alone, so they can be re-checked on a saved run.
  */
 export class AlertWatcher {
   private readonly seen = new Map<
@@ -37,6 +38,8 @@ export class AlertWatcher {
     { source: string; id: AlertIdentity; state: "pending" | "firing" }
   >();
   private lastSeq = 0;
+  /** Each source's last recorded reachability: a probe event is written only when it changes. */
+  private readonly reachable = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly deadline: number;
@@ -79,12 +82,15 @@ export class AlertWatcher {
 
   private async pollSource(s: AlertSource): Promise<void> {
     let active;
+    const asked = this.o.history.now();
     try {
       active = await s.active();
     } catch (err) {
       this.lastError = `${s.source}: ${describe(err)}`;
+      this.probe(s.source, asked, err);
       return;
     }
+    this.probe(s.source, asked);
     const now = this.o.history.now();
     const current = new Set<string>();
     for (const a of active) {
@@ -108,12 +114,15 @@ export class AlertWatcher {
 
   private async pollReceiver(): Promise<void> {
     let deliveries;
+    const asked = this.o.history.now();
     try {
       deliveries = await this.o.receiver.deliveries(this.lastSeq);
     } catch (err) {
       this.lastError = `receiver: ${describe(err)}`;
+      this.probe("receiver", asked, err);
       return;
     }
+    this.probe("receiver", asked);
     for (const d of deliveries) {
       this.lastSeq = Math.max(this.lastSeq, d.seq);
       const source: NotificationEvent["source"] = d.source === "grafana" ? "grafana" : "alertmanager";
@@ -127,7 +136,21 @@ export class AlertWatcher {
     }
   }
 
-  private append(e: AlertEvent | NotificationEvent): void {
+  /** `asked`: when the request went out; a hung source is unreachable from then, not from its timeout. */
+  private probe(source: string, asked: number, err?: unknown): void {
+    const ok = err === undefined;
+    if (this.reachable.get(source) === ok) return;
+    this.reachable.set(source, ok);
+    this.append({
+      type: "probe",
+      source,
+      ok,
+      ...(ok ? {} : { error: describe(err) }),
+      time: asked,
+    });
+  }
+
+  private append(e: AlertEvent | NotificationEvent | ProbeEvent): void {
     this.o.history.append(e);
   }
 }
