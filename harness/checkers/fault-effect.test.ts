@@ -31,6 +31,14 @@ describe("checkFaultEffect", () => {
     expect(checkFaultEffect(h.events).valid).toBe(false);
   });
 
+  it("is unknown, not failed, for a fault the history ends in (a killed run)", () => {
+    const h = new HistoryBuilder().fault("inject", 1000, "crash node1", { effect });
+    expect(checkFaultEffect(h.events)).toMatchObject({
+      valid: "unknown",
+      findings: [{ kind: "never-healed" }],
+    });
+  });
+
   it("is unknown when the drill injected nothing", () => {
     expect(checkFaultEffect(new HistoryBuilder().events).valid).toBe("unknown");
   });

@@ -11,14 +11,25 @@ export function checkFaultEffect(history: readonly HistoryEvent[]): Verdict {
   const findings: Finding[] = [];
   let injected = 0;
   let seen = 0;
+  let unhealed = 0;
   events.forEach((inject, i) => {
     if (inject.phase !== "inject") return;
     injected++;
     const rest = events.slice(i + 1);
-    const healAt = rest.find((e) => e.fault === inject.fault && e.phase === "heal")?.time ?? Infinity;
+    const heal = rest.find((e) => e.fault === inject.fault && e.phase === "heal");
+    const healAt = heal?.time ?? Infinity;
     const effect = rest.find((e) => e.fault === inject.fault && e.phase === "effect" && e.time <= healAt);
     if (effect) {
       seen++;
+      return;
+    }
+    if (!heal) {
+      // The history ends with the fault still on (a killed run): its effect may simply not have come yet.
+      unhealed++;
+      findings.push({
+        kind: "never-healed",
+        message: `${inject.fault}: the history ends before its heal, and before its effect was seen`,
+      });
       return;
     }
     findings.push({
@@ -36,9 +47,10 @@ export function checkFaultEffect(history: readonly HistoryEvent[]): Verdict {
       findings: [{ kind: "no-fault", message: "no fault was injected" }],
       figures: { faults: 0, effectsSeen: 0 },
     };
+  const failed = findings.filter((f) => f.kind === "no-effect").length;
   return {
     checker: "fault-effect",
-    valid: findings.length === 0,
+    valid: failed > 0 ? false : unhealed > 0 ? "unknown" : true,
     findings,
     figures: { faults: injected, effectsSeen: seen },
   };

@@ -52,6 +52,13 @@ export async function runDrill(
 ): Promise<DrillResult> {
   const dir = drillDir(o.runDir, def.id, profile);
   const result: DrillResult = { drill: def.id, profile, verdict: "fail", figures: {}, findings: [] };
+  // Until the drill ends this says it did not: a run killed even before its history began is still
+  // reported (interrupted, never passed). Overwritten with the verdict at the end.
+  writeDrillResult(o.runDir, {
+    ...result,
+    verdict: "interrupted",
+    reason: `the run ended before the drill finished (started at ${new Date().toISOString()}, pid ${process.pid})`,
+  });
   let lab: Lab | undefined;
   let history: HistoryRecorder | undefined;
   let watcher: AlertWatcher | undefined;
