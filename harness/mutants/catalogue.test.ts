@@ -148,18 +148,20 @@ describe("anchored edits", () => {
   });
 
   it("a planted mutant whose anchor is gone fails to plant (a changed config can never silently disarm it)", () => {
-    const m = catalogue.find((x) => x.id === "haproxy-connect-timeout-5s")!;
+    const m = catalogue.find((x) => x.id === "haproxy-default-check-timing")!;
     const stale: Mutant = {
       ...m,
       mutation: (dir) => {
         const real = m.mutation(dir);
         return {
           ...real,
-          config: (c) => real.config!({ ...c, haproxy: c.haproxy.replace("500ms", "400ms") }),
+          config: (c) => real.config!({ ...c, haproxy: c.haproxy.replace("inter 500ms", "inter 400ms") }),
         };
       },
     };
-    expect(() => plant(stale, clusterDir)).toThrow(/timeout connect 500ms.*not found in haproxy\.cfg/);
+    expect(() => plant(stale, clusterDir)).toThrow(
+      /"default-server inter 500ms fastinter 200ms.*not found in haproxy\.cfg/,
+    );
   });
 });
 

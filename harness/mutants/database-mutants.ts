@@ -42,7 +42,15 @@ export const databaseMutants: readonly Mutant[] = [
           "node2",
         ),
     }),
-    drills: [{ drill: "split-replication", finding: /node2: acknowledged item \d+ .* is missing/ }],
+    // The filter drops the table's CREATE too: node2 has no item table at all, or (created before the
+    // filter) lacks node1's items. Either way node2 cannot show the acknowledged items.
+    drills: [
+      {
+        drill: "split-replication",
+        finding:
+          /node2: acknowledged item \d+ .* is missing|node2 rows: Table 'todo\.todo_item' doesn't exist/,
+      },
+    ],
   },
   {
     id: "mariadb-skip-duplicate-key",

@@ -26,24 +26,33 @@ export const haproxyMutants: readonly Mutant[] = [
     drills: [{ drill: "kill-node1-db", finding: /expected: (failover|outage) ≤ 2 s/ }],
   },
   {
-    id: "haproxy-connect-timeout-5s",
-    title: "HAProxy waits 5 s to connect (the textbook `timeout connect 5s`)",
+    id: "haproxy-default-check-timing",
+    title: "HAProxy's default check timing and no passive check",
     layer: "haproxy",
     profile: "hardened",
-    why: "The operator copies `timeout connect 5s` from a tutorial; a crashed node's address drops packets instead of refusing, so requests caught on it hang for seconds before the retry goes to node2.",
+    why: "The operator keeps HAProxy's default check timing (every 2 s, down after 3 failures) and no passive health check on node1, so a node whose database died keeps taking requests for about 6 s.",
     mutation: () => ({
-      name: "haproxy-connect-timeout-5s",
-      config: (c) => ({
-        ...c,
-        haproxy: replaceOnce(
+      name: "haproxy-default-check-timing",
+      config: (c) => {
+        const timing = replaceOnce(
           c.haproxy,
-          /^([ \t]*)timeout connect 500ms$/m,
-          "    timeout connect 5s",
+          "default-server inter 500ms fastinter 200ms downinter 1s rise 2 fall 2 ",
+          "default-server ",
           "haproxy.cfg",
-        ),
-      }),
+        );
+        return {
+          ...c,
+          haproxy: replaceOnce(
+            timing,
+            " check observe layer7 error-limit 1 on-error mark-down",
+            " check",
+            "haproxy.cfg",
+          ),
+        };
+      },
     }),
-    drills: [{ drill: "crash-node1", finding: /expected: (failover|outage) ≤ 2 s/ }],
+    // The HTTP check still sees the dead database, three checks 2 s apart later: the outage is ~4-6 s.
+    drills: [{ drill: "kill-node1-db", finding: /expected: (failover|outage) ≤ 2 s/ }],
   },
   {
     id: "haproxy-node2-not-backup",
