@@ -1,0 +1,104 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readHistory } from "../history/history-file.ts";
+import { catalogue } from "../mutants/catalogue.ts";
+import { silentProgress } from "../progress/progress.ts";
+import { resolveSettings } from "../settings/settings.ts";
+import { crashServer, stopService } from "../faults/container-faults.ts";
+import { expectAlert } from "../alerts/expect-alert.ts";
+import type { Fault } from "../faults/fault.ts";
+import { checkAfterHeal, checkAlerts, faultUnderLoad, outcomeOf, withAlerts } from "./drill-steps.ts";
+import { verdictHolds, type DrillDefinition } from "./drill.ts";
+import { killNode1Db } from "./kill-node1-db.ts";
+import { runDrill } from "./run-drill.ts";
+
+// Every precondition that keeps a green run honest, proven by a planted case that must fail it.
+const settings = resolveSettings();
+const runDir = () => mkdtempSync(path.join(os.tmpdir(), "fd-vacuous-"));
+const mutation = (id: string) => catalogue.find((m) => m.id === id)!.mutation(settings.clusterDir);
+const run = (def: DrillDefinition, profile: "seed" | "hardened", dir: string, m?: string) =>
+  runDrill(def, profile, {
+    runDir: dir,
+    settings,
+    progress: silentProgress,
+    ...(m ? { mutation: mutation(m) } : {}),
+  });
+const faultsIn = (dir: string, def: DrillDefinition, profile: string) =>
+  readHistory(path.join(dir, def.id, profile, "history.jsonl")).filter((e) => e.type === "fault");
+
+/** A short drill around one fault: load, fault, heal, the usual checks; `quiet` alerts must stay quiet. */
+const shortDrill = (id: string, fault: () => Fault, quiet: string[] = []): DrillDefinition => ({
+  id,
+  title: id,
+  expects: { seed: id, hardened: id },
+  async run(ctx) {
+    const load = await faultUnderLoad(ctx, fault(), {
+      rate: 10,
+      beforeSeconds: 3,
+      faultSeconds: 4,
+      afterSeconds: 3,
+    });
+    const checked = await checkAfterHeal(ctx, load, {
+      convergenceBoundSeconds: 10,
+      observeSeconds: 20,
+      availability: {},
+    });
+    const outcome = outcomeOf(checked, {}, [
+      verdictHolds("the fault had its effect", checked.verdicts["fault-effect"]),
+    ]);
+    return quiet.length
+      ? withAlerts(
+          outcome,
+          await checkAlerts(
+            ctx,
+            quiet.map((n) => expectAlert(n).staysQuiet()),
+            { allow: [{ name: "ReplicationNotMonitored" }] },
+          ),
+        )
+      : outcome;
+  },
+});
+
+describe("verdicts that cannot pass vacuously (planted cases, real labs)", () => {
+  it("a stack broken from the start (every new item answered 500): the fault is never injected, the drill fails", async () => {
+    const dir = runDir();
+    const r = await run(killNode1Db, "seed", dir, "app-500-on-new-items");
+    expect(r.verdict).toBe("fail");
+    expect(r.findings[0]).toMatch(
+      /^steady state not met before the fault: .*\d+ of \d+ operation\(s\) before the fault did not succeed \(first: HTTP 500 from node1\)/,
+    );
+    expect(faultsIn(dir, killNode1Db, "seed")).toEqual([]);
+  });
+
+  it("a dead webhook: the seed drill whose alerts must stay quiet fails, the pipeline not proven alive", async () => {
+    const dir = runDir();
+    const r = await run(killNode1Db, "seed", dir, "alertmanager-dead-webhook");
+    expect(r.verdict).toBe("fail");
+    expect(r.findings.join("\n")).toContain("alert pipeline not proven alive");
+  });
+
+  it("a fault that does nothing: the drill fails with no observable effect", async () => {
+    const dir = runDir();
+    const noop = () => ({ ...crashServer("node1"), inject: async () => {}, heal: async () => {} });
+    const r = await run(shortDrill("noop-fault", noop), "hardened", dir);
+    expect(r.verdict).toBe("fail");
+    expect(r.findings[0]).toBe(
+      "expected: the fault had its effect — fault had no observable effect: crash node1 (expected: node1's services (node1-db, node1-exporter, node1-app) do not answer)",
+    );
+  });
+
+  it("a stopped Prometheus: an alert that must stay quiet is unknown, never quiet, and the drill fails", async () => {
+    const dir = runDir();
+    const r = await run(
+      shortDrill("prometheus-stopped", () => stopService("prometheus"), ["MariaDBDown"]),
+      "seed",
+      dir,
+    );
+    expect(r.verdict).toBe("fail");
+    const quiet = r.expectations!.find((e) => e.description === "MariaDBDown stays quiet")!;
+    expect(quiet.met).toBe(false);
+    expect(quiet.detail).toMatch(/^unknown: alert pipeline not proven alive: .*prometheus unreachable/);
+  });
+});
