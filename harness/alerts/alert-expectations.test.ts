@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../history/history.ts";
 import { judgeAlerts, judgementDeadline, wasFiring, type AlertSpec } from "./alert-expectations.ts";
+import { pipelineAlive } from "./pipeline-alive.ts";
+import { alivePipeline, isWatchdogNote, watchdogAlert } from "./pipeline-history.fixture.ts";
 
 const start: HistoryEvent = { type: "start", time: 0, wallClock: "2026-11-25T00:00:00.000Z", runId: "t" };
 const fault = (phase: "inject" | "heal", time: number): HistoryEvent => ({
@@ -141,5 +143,53 @@ describe("judgeAlerts", () => {
   it("waits no longer than the largest budget", () => {
     expect(judgementDeadline([fires], window)).toBe(35_000);
     expect(judgementDeadline([{ name: "X", expect: "quiet" }], window)).toBe(10_000);
+  });
+
+  it("never counts the harness's Watchdog as unexpected, even when it (re)fires during the drill", () => {
+    const refired = [...healthy, watchdogAlert("firing", 12_000)];
+    expect(judgeAlerts(refired, "prometheus", [fires], [], window).expectations.at(-1)!.met).toBe(true);
+  });
+});
+
+describe("judgeAlerts with the pipeline's liveness", () => {
+  const quiet: AlertSpec = { name: "HighHTTP5xxRate", expect: "quiet" };
+  const pipe = (h: readonly HistoryEvent[]) =>
+    pipelineAlive(h, { from: window.faultAt, until: window.until, maxGapSeconds: 15 });
+  const alive = [...alivePipeline(), ...healthy.slice(1)];
+  const deadWebhook = alive.filter((e) => !isWatchdogNote(e));
+
+  it("judges quiet alerts as before while the pipeline is proven alive", () => {
+    const j = judgeAlerts(alive, "prometheus", [quiet, fires], [], window, pipe(alive));
+    expect(j.results[0]).toMatchObject({ met: true, detail: "did not fire" });
+    expect(j.expectations.every((e) => e.met)).toBe(true);
+  });
+
+  it("planted dead webhook: quiet and 'no unexpected alert' are unknown, never met", () => {
+    const j = judgeAlerts(deadWebhook, "prometheus", [quiet, fires], [], window, pipe(deadWebhook));
+    const unknown = /^unknown: alert pipeline not proven alive: no Watchdog notification in 50\.0 s/;
+    expect(j.results[0]!.met).toBe(false);
+    expect(j.results[0]!.detail).toMatch(unknown);
+    expect(j.results[0]!.detail).toMatch(/; did not fire$/);
+    expect(j.expectations[0]).toMatchObject({ description: "HighHTTP5xxRate stays quiet", met: false });
+    expect(j.expectations.at(-1)).toMatchObject({
+      description: "no unexpected prometheus alert fired",
+      met: false,
+    });
+    expect(j.expectations.at(-1)!.detail).toMatch(unknown);
+    // An alert that must fire is judged on what arrived, as before: here its own webhook made it.
+    expect(j.results[1]).toMatchObject({ met: true, notifySeconds: 3.4 });
+  });
+
+  it("a quiet alert that fired still says so after the unknown", () => {
+    const fired = deadWebhook.filter((e) => !isWatchdogNote(e));
+    const j = judgeAlerts(
+      fired,
+      "prometheus",
+      [{ name: "AppInstanceDown", expect: "quiet" }],
+      [],
+      window,
+      pipe(fired),
+    );
+    expect(j.results[0]!.detail).toMatch(/^unknown: .*; fired 3 s after the fault$/);
   });
 });

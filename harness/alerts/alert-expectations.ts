@@ -1,6 +1,7 @@
 import type { AlertEvent, HistoryEvent, NotificationEvent } from "../history/history.ts";
 import type { AlertResult } from "../report/run-report.ts";
 import { alertKey, describeMatcher, matches, type AlertIdentity, type AlertMatcher } from "./alert-key.ts";
+import { WATCHDOG, type PipelineLiveness } from "./pipeline-alive.ts";
 
 export type AlertSourceName = AlertResult["source"];
 
@@ -40,6 +41,10 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 /**
  * Judges alert expectations from a history alone (alert and notification events), so a saved run
  * can be judged again. Times are seconds from the fault (detect, notify) and from the heal (resolve).
+ *
+ * `pipeline` (from `pipelineAlive` over the same window): where it says the alert pipeline was not
+ * proven alive, "stays quiet" and "no unexpected alert" cannot be known and are not met (detail
+ * `unknown: …`). Without it they are judged on what was seen alone, as before.
  */
 export function judgeAlerts(
   history: readonly HistoryEvent[],
@@ -47,7 +52,12 @@ export function judgeAlerts(
   specs: readonly AlertSpec[],
   allowed: readonly AlertMatcher[],
   w: AlertWindow,
+  pipeline?: PipelineLiveness,
 ): AlertJudgement {
+  const blind =
+    pipeline && !pipeline.alive
+      ? `unknown: alert pipeline not proven alive: ${pipeline.evidence}`
+      : undefined;
   const alerts = history.filter(
     (e): e is AlertEvent => e.type === "alert" && e.source === source && e.time <= w.until,
   );
@@ -67,10 +77,13 @@ export function judgeAlerts(
     const firing = firstAlert(spec, "firing", w.faultAt);
     if (spec.expect === "quiet") {
       const note = firstNote(spec, "firing", w.faultAt);
-      const met = !firing && !note;
-      const detail = met
+      const quiet = !firing && !note;
+      const observed = quiet
         ? "did not fire"
         : `fired ${seconds((firing ?? note)!.time - w.faultAt)} s after the fault`;
+      // A quiet alert proves nothing while nothing could have told us it fired.
+      const met = quiet && !blind;
+      const detail = blind ? `${blind}; ${observed}` : observed;
       results.push(result(spec, source, null, null, null, met, detail));
       expectations.push({ description: `${what} stays quiet`, met, detail });
       continue;
@@ -113,17 +126,19 @@ export function judgeAlerts(
   }
 
   // Anything else that fired during the drill is a finding: an alert nobody expected is noise or a bug.
-  const known = [...specs, ...allowed];
+  // The Watchdog fires always, on purpose.
+  const known = [...specs, ...allowed, { name: WATCHDOG }];
   const unexpected = new Map<string, AlertIdentity>();
   for (const e of alerts) {
     if (e.state !== "firing" || e.time < w.faultAt) continue;
     if (!known.some((m) => matches(m, e))) unexpected.set(alertKey(e), e);
   }
   const list = [...unexpected.keys()];
+  const seen = list.length ? `unexpected: ${list.join("; ")}` : "none";
   expectations.push({
     description: `no unexpected ${source} alert fired`,
-    met: list.length === 0,
-    detail: list.length ? `unexpected: ${list.join("; ")}` : "none",
+    met: list.length === 0 && !blind,
+    detail: blind ? `${blind}; ${seen}` : seen,
   });
   return { results, expectations };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { harnessRulesDir } from "../config/cluster-config.ts";
 import { killService } from "../faults/container-faults.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
@@ -31,10 +32,19 @@ describe("alerts against a running lab", () => {
   }, 180_000);
   afterAll(() => lab?.down());
 
-  it("Prometheus loaded every alert rule of the profile", async () => {
-    const file = path.join(resolveSettings().clusterDir, "config/hardened/rules/alerts.yml");
-    const doc = parse(readFileSync(file, "utf8")) as { groups: { rules: { alert: string }[] }[] };
-    const expected = doc.groups.flatMap((g) => g.rules.map((r) => r.alert)).sort();
+  it("Prometheus loaded every alert rule of the profile, and the harness's Watchdog", async () => {
+    const { clusterDir } = resolveSettings();
+    const files = [
+      path.join(clusterDir, "config/hardened/rules/alerts.yml"),
+      path.join(harnessRulesDir(clusterDir), "watchdog.yml"),
+    ];
+    const expected = files
+      .flatMap((file) => {
+        const doc = parse(readFileSync(file, "utf8")) as { groups: { rules: { alert: string }[] }[] };
+        return doc.groups.flatMap((g) => g.rules.map((r) => r.alert));
+      })
+      .sort();
+    expect(expected).toContain("Watchdog");
     const loaded = await waitUntil(
       "rules loaded",
       async () => {
@@ -49,6 +59,8 @@ describe("alerts against a running lab", () => {
   it("a killed exporter fires ExporterScrapeFailing, notifies the receiver and resolves after the heal", async () => {
     const history = new HistoryRecorder(lab.runId);
     const watcher = new AlertWatcher({ history, receiver, sources: [prometheusSource(prometheus)] }).start();
+    // Its first poll records that Prometheus and the receiver answer: before it, nothing says they did.
+    await watcher.sync();
     try {
       await withFault(lab, history, killService("node2-exporter"), async () => {
         // Seen in Alertmanager's own API too, not only at the receiver.
@@ -82,6 +94,11 @@ describe("alerts against a running lab", () => {
       expect(node2!.detectSeconds).toBeLessThanOrEqual(10);
       expect(node2!.resolveSeconds).not.toBeNull();
       expect(node1).toMatchObject({ met: false, detectSeconds: null });
+      // The Watchdog kept arriving all through the fault: what would make a quiet alert trustworthy.
+      const pipeline = outcome.expectations.find((e) =>
+        e.description.startsWith("alert pipeline proven alive"),
+      );
+      expect(pipeline, pipeline?.detail).toMatchObject({ met: true });
       expect(
         outcome.alerts.filter((a) => a.source === "grafana").every((a) => a.skipped === "no Grafana here"),
       ).toBe(true);

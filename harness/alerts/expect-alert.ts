@@ -3,6 +3,12 @@ import type { AlertResult } from "../report/run-report.ts";
 import type { AlertMatcher } from "./alert-key.ts";
 import { judgeAlerts, judgementDeadline, type AlertSpec, type AlertWindow } from "./alert-expectations.ts";
 import type { AlertWatcher } from "./alert-watcher.ts";
+import {
+  pipelineAlive,
+  pipelineExpectation,
+  WATCHDOG_MAX_GAP_SECONDS,
+  type PipelineLiveness,
+} from "./pipeline-alive.ts";
 
 /**
  * The drill-facing way to state alert expectations, e.g.
@@ -47,7 +53,8 @@ export function expectAlert(name: string, labels?: Record<string, string>): Aler
 }
 
 export interface AssertAlertsOptions {
-  watcher: AlertWatcher;
+  /** Only `sync()` is used: one poll now, so the judgement sees what has arrived. */
+  watcher: Pick<AlertWatcher, "sync">;
   history: { events: readonly HistoryEvent[]; now(): number };
   /** Alerts that may fire without being required (side effects of the fault). */
   allow?: readonly AlertMatcher[];
@@ -56,6 +63,8 @@ export interface AssertAlertsOptions {
   healAt?: number;
   /** Why Grafana's alerts cannot be asserted here; undefined when Grafana runs. */
   grafanaSkipped?: string;
+  /** Longest stretch without a Watchdog notification that still proves the pipeline alive. */
+  watchdogMaxGapSeconds?: number;
 }
 
 export interface AlertOutcome {
@@ -68,8 +77,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits (bounded by the largest budget) until every expectation is met or can no longer be, then
- * judges from the history. Grafana's assertions are reported skipped with the reason where it
- * cannot run, never passed.
+ * judges from the history. Quiet alerts and "no unexpected alert" count only where the alert
+ * pipeline was proven alive over [fault, end] (the Watchdog kept arriving, every source reachable);
+ * the line saying whether it was is always part of the outcome. Grafana's assertions are judged
+ * where it runs (lines prefixed "Grafana: ") and reported skipped with the reason where it cannot,
+ * never passed.
  */
 export async function assertAlerts(
   expected: readonly (AlertExpectation | AlertSpec)[],
@@ -81,22 +93,47 @@ export async function assertAlerts(
   const healAt = o.healAt ?? faults.filter((f) => f.phase === "heal").at(-1)?.time ?? o.history.now();
   if (faultAt === undefined) throw new Error("assertAlerts: the history has no fault injection to time from");
   const window = { faultAt, healAt };
-  const deadline = judgementDeadline(specs, window);
-  const judge = () =>
-    judgeAlerts(o.history.events, "prometheus", specs, o.allow ?? [], { ...window, until: o.history.now() });
-  let judged = judge();
+  const maxGapSeconds = o.watchdogMaxGapSeconds ?? WATCHDOG_MAX_GAP_SECONDS;
+  const grafanaSpecs = o.grafanaSkipped === undefined ? specs.map(grafanaBudget) : undefined;
+  const deadline = Math.max(
+    judgementDeadline(specs, window),
+    grafanaSpecs ? judgementDeadline(grafanaSpecs, window) : faultAt,
+  );
+  const judge = (until: number, pipeline?: PipelineLiveness) => {
+    const w = { ...window, until };
+    const prometheus = judgeAlerts(o.history.events, "prometheus", specs, o.allow ?? [], w, pipeline);
+    const grafana = grafanaSpecs
+      ? judgeAlerts(o.history.events, "grafana", grafanaSpecs, o.allow ?? [], w, pipeline)
+      : undefined;
+    return { prometheus, grafana };
+  };
   // Quiet alerts can only be judged at the deadline; the others as soon as they are all met.
   while (o.history.now() < deadline) {
     await o.watcher.sync();
-    judged = judge();
-    const waitingFor = judged.results.filter((r) => r.expect !== "quiet" && !r.met);
+    const { prometheus, grafana } = judge(o.history.now());
+    const waitingFor = [...prometheus.results, ...(grafana?.results ?? [])].filter(
+      (r) => r.expect !== "quiet" && !r.met,
+    );
     if (waitingFor.length === 0 && !specs.some((s) => s.expect === "quiet")) break;
     await sleep(250);
   }
   await o.watcher.sync();
-  judged = judge();
-  const grafana: AlertResult[] = o.grafanaSkipped
-    ? specs.map((s) => ({
+  let until = o.history.now();
+  const alive = () => pipelineAlive(o.history.events, { from: faultAt, until, maxGapSeconds });
+  let pipeline = alive();
+  // A window shorter than the Watchdog's cadence may hold no notification yet: wait for the next
+  // one (at most until the bound has passed since the fault) before calling the pipeline dead.
+  const waitEnd = performance.now() + maxGapSeconds * 1000;
+  for (let i = 0; pipeline.waitable && performance.now() < waitEnd && i < maxGapSeconds * 4 + 4; i++) {
+    await sleep(250);
+    await o.watcher.sync();
+    until = o.history.now();
+    pipeline = alive();
+  }
+  const judged = judge(until, pipeline);
+  const grafana: AlertResult[] = judged.grafana
+    ? judged.grafana.results
+    : specs.map((s) => ({
         alert: s.name,
         labels: s.labels ?? {},
         source: "grafana",
@@ -106,19 +143,22 @@ export async function assertAlerts(
         resolveSeconds: null,
         met: false,
         skipped: o.grafanaSkipped,
-      }))
-    : judgeAlerts(o.history.events, "grafana", specs.map(grafanaBudget), o.allow ?? [], {
-        ...window,
-        until: o.history.now(),
-      }).results;
-  const fired = judged.results.filter((r) => r.expect !== "quiet");
+      }));
+  const fired = judged.prometheus.results.filter((r) => r.expect !== "quiet");
   const worst = (f: (r: AlertResult) => number | null) => {
     const xs = fired.map(f).filter((x): x is number => x !== null);
     return xs.length ? Math.max(...xs) : null;
   };
   return {
-    alerts: [...judged.results, ...grafana],
-    expectations: judged.expectations,
+    alerts: [...judged.prometheus.results, ...grafana],
+    expectations: [
+      ...judged.prometheus.expectations,
+      pipelineExpectation(pipeline),
+      ...(judged.grafana?.expectations ?? []).map((e) => ({
+        ...e,
+        description: `Grafana: ${e.description}`,
+      })),
+    ],
     figures: {
       alertDetectSeconds: worst((r) => r.detectSeconds),
       alertNotifySeconds: worst((r) => r.notifySeconds),

@@ -97,7 +97,9 @@ describe("pipelineAlive", () => {
     const late = alivePipeline().map((e) =>
       e.type === "probe" && e.source === "receiver" ? { ...e, time: 12_000 } : e,
     );
-    expect(judge(late).evidence).toBe("receiver's reachability: not probed before 12.0 s");
+    expect(judge(late).evidence).toBe(
+      "receiver's reachability: first probed at 12.0 s, after the window began at 10.0 s",
+    );
   });
 
   it("counts Grafana only where it was watched, and other observers' probes not at all", () => {
