@@ -20,6 +20,18 @@ describe("faults against a running lab", () => {
       timeoutMs,
       intervalMs: 100,
     });
+  /**
+   * A fault's observable effect: not seen on the healthy lab (else it proves nothing), then seen
+   * within 15 s of the inject. Returns the evidence.
+   */
+  const notBefore = async (f: Fault) => expect(await f.effect!.watch(lab)()).toBeUndefined();
+  const effectSeen = (f: Fault) => {
+    const look = f.effect!.watch(lab);
+    return waitUntil(`effect of ${f.name}: ${f.effect!.description}`, look, {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+    });
+  };
   const healTwice = async (f: Fault) => {
     await f.heal(lab);
     await f.heal(lab);
@@ -45,7 +57,11 @@ describe("faults against a running lab", () => {
 
   it("freeze node1: HAProxy sends traffic to node2; thaw: back to node1", async () => {
     const f = freezeServer("node1");
+    await notBefore(f);
     await f.inject(lab);
+    expect(await effectSeen(f)).toMatch(
+      /node1-db: no greeting within 1000 ms; node1-exporter: .*; node1-app: /,
+    );
     expect((await lab.container("node1-db").inspect()).State.Paused).toBe(true);
     await waitServedBy("node2");
     await healTwice(f);
@@ -54,7 +70,11 @@ describe("faults against a running lab", () => {
 
   it("partition control2 | node1: HAProxy cannot reach node1 and fails over; heal restores it", async () => {
     const f = partition("control2", "node1");
+    await notBefore(f);
     await f.inject(lab);
+    expect(await effectSeen(f)).toMatch(
+      /^a TCP connect from haproxy to node1-db \([\d.]+:3306\) failed within 1 s$/,
+    );
     expect(await canConnect("haproxy", "node1-app", 8000)).toBe(false);
     expect(await canConnect("haproxy", "node2-app", 8000)).toBe(true);
     await waitServedBy("node2");
@@ -65,7 +85,9 @@ describe("faults against a running lab", () => {
 
   it("one-way partition node1 -> node2: node1 cannot open connections to node2, node2 still reaches node1", async () => {
     const f = partition("node1", "node2", "one-way");
+    await notBefore(f);
     await f.inject(lab);
+    expect(await effectSeen(f)).toContain("from node1-db to node2-db");
     expect(await canConnect("node1-app", "node2-db", 3306)).toBe(false);
     expect(await canConnect("node2-app", "node1-db", 3306)).toBe(true);
     await healTwice(f);
@@ -74,7 +96,9 @@ describe("faults against a running lab", () => {
 
   it("100 % packet loss on node1's app: its health check fails and HAProxy marks it down", async () => {
     const f = packetLoss("node1-app", 100);
+    await notBefore(f);
     await f.inject(lab);
+    expect(await effectSeen(f)).toMatch(/^10 of 10 looks at node1-app unanswered/);
     await waitUntil(
       "node1 DOWN",
       async () =>
@@ -89,7 +113,9 @@ describe("faults against a running lab", () => {
 
   it("bandwidth limit installs a token bucket on the container's interface and heal removes it", async () => {
     const f = bandwidthLimit("node1-db", 512);
+    await notBefore(f);
     await f.inject(lab);
+    expect(await effectSeen(f)).toMatch(/^256 KiB from node1-db at \d+ kbit\/s$/);
     expect((await inNetns(lab, "node1-db", "tc qdisc show dev eth0")).output).toMatch(/tbf .*rate 512Kbit/);
     await healTwice(f);
     expect((await inNetns(lab, "node1-db", "tc qdisc show dev eth0")).output).not.toContain("tbf");
