@@ -57,3 +57,32 @@ describe("AlertWatcher records whether it could see", () => {
     expect(failed.time - asked).toBeLessThan(100);
   });
 });
+
+describe("AlertWatcher polls one at a time", () => {
+  it("never runs two polls at once, whether the timer or sync() asks", async () => {
+    const history = new HistoryRecorder("t");
+    let inFlight = 0;
+    let most = 0;
+    const slow: AlertSource = {
+      source: "prometheus",
+      active: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 30));
+        inFlight--;
+        return [];
+      },
+    };
+    const receiver = { deliveries: () => Promise.resolve([]) } as unknown as ReceiverClient;
+    const watcher = new AlertWatcher({ history, receiver, sources: [slow], intervalMs: 1 }).start();
+    await Promise.all([
+      watcher.sync(),
+      watcher.sync(),
+      new Promise((r) => setTimeout(r, 100)),
+      watcher.sync(),
+    ]);
+    await watcher.stop();
+    await history.close();
+    expect(watcher.polls).toBeGreaterThan(3);
+    expect(most).toBe(1);
+  });
+});

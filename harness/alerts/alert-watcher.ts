@@ -41,7 +41,8 @@ export class AlertWatcher {
   /** Each source's last recorded reachability: a probe event is written only when it changes. */
   private readonly reachable = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** Every poll chains on the previous one: a sync() and the timer never poll at the same time. */
+  private chain: Promise<void> = Promise.resolve();
   private readonly deadline: number;
   /** The last poll error, kept so a report can say why no alert was seen (never swallowed silently). */
   lastError: string | undefined;
@@ -54,7 +55,7 @@ export class AlertWatcher {
   start(): this {
     const tick = () => {
       if (performance.now() > this.deadline) return;
-      this.running = this.poll().finally(() => {
+      void this.poll().finally(() => {
         if (this.timer !== undefined) this.timer = setTimeout(tick, this.o.intervalMs ?? 200);
       });
     };
@@ -62,22 +63,25 @@ export class AlertWatcher {
     return this;
   }
 
-  /** One poll of every source and the receiver, now (waits for a poll already under way first). */
+  /** One poll of every source and the receiver, now (after a poll already under way). */
   async sync(): Promise<void> {
-    await this.running;
     await this.poll();
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
     await this.poll();
   }
 
-  private async poll(): Promise<void> {
-    this.polls++;
-    await Promise.all([...this.o.sources.map((s) => this.pollSource(s)), this.pollReceiver()]);
+  private poll(): Promise<void> {
+    const next = this.chain.then(async () => {
+      this.polls++;
+      await Promise.all([...this.o.sources.map((s) => this.pollSource(s)), this.pollReceiver()]);
+    });
+    // A failed poll must not stop the ones after it (each source already records its own errors).
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   private async pollSource(s: AlertSource): Promise<void> {
