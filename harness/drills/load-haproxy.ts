@@ -4,7 +4,6 @@ import { operations, type HistoryEvent } from "../history/history.ts";
 import { frontendResponses } from "../probes/haproxy-metrics.ts";
 import { runWorkload } from "../workload/workload.ts";
 import { expectation, verdictHolds, type DrillContext, type DrillDefinition } from "./drill.ts";
-import { judgeAlerts } from "../alerts/alert-expectations.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import { freezeServices } from "../faults/container-faults.ts";
 import {
@@ -14,12 +13,12 @@ import {
   faultUnderLoad,
   judge,
   outcomeOf,
-  SEED_ALWAYS,
   steadyAfter,
   steadyStateFirst,
   withAlerts,
 } from "./drill-steps.ts";
 import { loadWithK6 } from "../k6/k6-load-drill.ts";
+import { alertsUnderLoad } from "./alerts-under-load.ts";
 import { percentile } from "../util/percentile.ts";
 import { resolveSettings } from "../settings/settings.ts";
 
@@ -150,9 +149,11 @@ export const loadHaproxy: DrillDefinition = {
       (o) => o.completion && "error" in o.completion && /HTTP 5\d\d/.test(o.completion.error),
     ).length;
     const haproxyAnswered = after.total - before.total;
-    // The alert watcher polls every 200 ms: one poll now, so "no alert under load" sees the latest.
-    await ctx.alerts.sync();
-    const loadAlerts = judgeLoadAlerts(ctx, rampStart);
+    const loadAlerts = await alertsUnderLoad(
+      ctx,
+      rampStart,
+      max5xxShare(ctx.history.events, rampStart, ctx.history.now(), 10_000),
+    );
     const checkers: CheckerSpec[] = [
       { id: "steady-state", name: "steady-state-before", options: steadyBefore },
       { id: "availability", options: { window: { from: holdStart, until: holdEnd } } },
@@ -226,37 +227,6 @@ async function holdAt(
   const offered = hold.invoked + hold.dropped;
   const errorRate = offered ? (hold.fail + hold.info + hold.dropped) / offered : 0;
   return { rate, hold, before, after, holdStart, holdEnd, errorRate };
-}
-
-/**
- * Under load alone no alert may fire; in particular the 5xx-rate alert fires only when the share of
- * 5xx crosses its 5 % threshold. The client's own history says whether it did: under 4 % in every
- * 10 s window the alert must stay quiet, over 6 % it must fire; in between the drill does not judge.
- */
-function judgeLoadAlerts(ctx: DrillContext, from: number) {
-  const until = ctx.history.now();
-  const share = max5xxShare(ctx.history.events, from, until, 10_000);
-  const judged = judgeAlerts(
-    ctx.history.events,
-    "prometheus",
-    share < 0.04 ? [{ name: "HighHTTP5xxRate", expect: "quiet" }] : [],
-    ctx.profile === "seed" ? SEED_ALWAYS : [],
-    { faultAt: from, healAt: until, until },
-  );
-  const lines = judged.expectations.map((e) => ({ ...e, description: `under load: ${e.description}` }));
-  if (share > 0.06) {
-    const fired = ctx.history.events.some(
-      (e) => e.type === "alert" && e.name === "HighHTTP5xxRate" && e.state === "firing" && e.time >= from,
-    );
-    lines.push(
-      expectation(
-        "HighHTTP5xxRate fires: the client saw over 6 % 5xx in a 10 s window",
-        fired,
-        `max share ${(share * 100).toFixed(1)} %`,
-      ),
-    );
-  }
-  return lines;
 }
 
 /** The largest share of HTTP 5xx answers among completed operations in any window of `windowMs`. */

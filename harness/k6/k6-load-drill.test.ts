@@ -23,6 +23,7 @@ function context(): DrillContext {
     tag: "load-haproxy-fd-test",
     dir: mkdtempSync(path.join(root, "drill-")),
     progress: silentProgress,
+    alerts: { sync: async () => {} },
   } as unknown as DrillContext;
 }
 
