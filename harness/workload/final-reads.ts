@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Agent } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
 import { operations, type AddItemValue, type ReadItemValue } from "../history/history.ts";
@@ -108,6 +109,9 @@ export async function finalReads(o: FinalReadsOptions): Promise<FinalReadsResult
 
   // One signal for both ends: the deadline and the caller's.
   const stop = new AbortController();
+  // Every read in flight listens to this one signal (undici adds a few listeners per request): more
+  // than Node's default ten is expected here, not a leak.
+  setMaxListeners(Math.max(10, 4 * o.concurrency), stop.signal);
   const deadlineMs = o.deadlineMs ?? DEFAULT_FINAL_READ_DEADLINE_MS;
   const deadline = setTimeout(
     () => stop.abort(new Error(`final reads' deadline of ${deadlineMs} ms`)),
