@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import type { ProfileName } from "../config/profiles.ts";
-import type { NodeName } from "../topology/topology.ts";
+import type { NodeName, ServerName } from "../topology/topology.ts";
 import { UserError } from "../util/errors.ts";
 
 export interface DbEndpoint {
@@ -52,8 +52,33 @@ export interface Lab extends AsyncDisposable {
   readonly labels: Readonly<Record<string, string>>;
   /** The network-admin helper image (nft, tc) that faults run in a target's network namespace. */
   readonly netadminImage: string;
+  /**
+   * The servers themselves, where a lab has real ones (machines, VMs): server-level faults act
+   * through this (power off, freeze, nft on the server). Undefined on a single-engine lab, where a
+   * server is only the set of its containers.
+   */
+  readonly servers?: ServerAccess;
   /** Removes every container and the network of this run; idempotent. */
   down(): Promise<void>;
+}
+
+/**
+ * A lab's access to each of its four servers (a machine container, a VM): what server-level faults
+ * need, the same for every multi-host provider. Every call is bounded in time.
+ */
+export interface ServerAccess {
+  /** Hard power-off (no shutdown) and power-on; the server's own engine brings its containers back. */
+  powerOff(server: ServerName): Promise<void>;
+  powerOn(server: ServerName): Promise<void>;
+  /** Freezes every process of the server (paused machine or VM), and thaws it. */
+  pause(server: ServerName): Promise<void>;
+  resume(server: ServerName): Promise<void>;
+  /** Runs a shell script as root on the server (nft, tc): exit code and output, never throws on non-zero. */
+  exec(server: ServerName, script: string): Promise<{ exitCode: number; output: string }>;
+  /** The server's address on the lab network: what its peers connect to. */
+  address(server: ServerName): string;
+  /** The server's network interface toward its peers (e.g. eth0, or the VM's private-network NIC). */
+  interface(server: ServerName): string;
 }
 
 /**
