@@ -55,7 +55,7 @@ const commands: Record<string, Command> = {
   },
   run: {
     summary: "run one drill (both profiles unless --profile), exit 0 only when it passed",
-    usage: `run <drill> [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed or was skipped, 2 usage or environment error`,
+    usage: `run <drill> [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed, was skipped or was interrupted, 2 usage or environment error`,
     options: {
       ...help,
       profile: { type: "string" },
