@@ -20,7 +20,6 @@ import { ReceiverClient } from "../probes/receiver-client.ts";
 import { GrafanaClient } from "../probes/grafana-client.ts";
 import type { AlertSource } from "../alerts/alert-watcher.ts";
 import type { LabEndpoints } from "../lab/lab.ts";
-import { dockerClient } from "../engine/docker-client.ts";
 import { demuxLogs } from "../engine/demux-logs.ts";
 import { collectEnvironment } from "../report/environment.ts";
 import { snapshotMetrics } from "../report/metric-snapshots.ts";
@@ -202,14 +201,17 @@ async function saveRunArtifacts(
   writeFileSync(path.join(dir, "metrics", "prometheus.json"), `${JSON.stringify(metrics)}\n`);
 }
 
-/** Each container's last 2000 log lines, stamped by the engine so the report can line them up with faults. */
+/**
+ * Each container's last 2000 log lines, stamped by the engine so the report can line them up with
+ * faults; read through the lab's own handle, so a lab on other engines (over SSH) has its logs too.
+ */
 async function saveLogs(lab: Lab, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const s of topology) {
     if (!s.image) continue;
     let text: string;
     try {
-      const buf = (await dockerClient().getContainer(`${lab.runId}-${s.alias}`).logs({
+      const buf = (await lab.container(s.alias).logs({
         stdout: true,
         stderr: true,
         tail: 2000,
