@@ -56,7 +56,15 @@ export function upPlan(table: VagrantTable, i: UpInput): Step[] {
     });
   } else {
     steps.push({
-      argv: ["vagrant", "up", "--provider", i.provider],
+      // vagrant-libvirt boots the four at once, and the Ansible provisioner (on node2, the last) would
+      // meet servers still booting: one at a time, node2 last, all four are up when engine.yml runs.
+      argv: [
+        "vagrant",
+        "up",
+        "--provider",
+        i.provider,
+        ...(i.provider === "libvirt" ? ["--no-parallel"] : []),
+      ],
       cwd: "vagrant",
       why: "boot the four VMs from servers.yml and provision their Docker engines (playbooks/engine.yml)",
     });
@@ -90,6 +98,8 @@ export function upPlan(table: VagrantTable, i: UpInput): Step[] {
 
 export interface DownInput {
   runId: string;
+  /** The inventory finds each VM's SSH key under .vagrant/machines/<vm>/<provider>/. */
+  provider: VagrantProviderName;
   /** halt: stop the VMs; destroy: delete them; keep: leave them running for the next drill. */
   vms: "keep" | "halt" | "destroy";
 }
@@ -104,6 +114,8 @@ export function downPlan(d: DownInput): Step[] {
         "playbooks/teardown.yml",
         "-e",
         `firedrill_run_id=${d.runId}`,
+        "-e",
+        `firedrill_vagrant_provider=${d.provider}`,
       ],
       cwd: "ansible",
       why: "remove the run's containers and network from every VM (by its label)",
@@ -113,6 +125,17 @@ export function downPlan(d: DownInput): Step[] {
   if (d.vms === "destroy")
     steps.push({ argv: ["vagrant", "destroy", "--force"], cwd: "vagrant", why: "delete the VMs" });
   return steps;
+}
+
+/**
+ * What runs when `up` fails at step `failed` of its plan (undefined: after the plan, attaching to the
+ * deployed lab), before the error is rethrown. Once the VMs are up, the run's teardown, VMs kept: a
+ * failed image load, deploy (a play stopped half way) or attach leaves nothing of the run on the VMs.
+ * A failed `vagrant up` or `vagrant status` has put nothing of the run there.
+ */
+export function failedUpPlan(d: Omit<DownInput, "vms">, failed: Step | undefined): Step[] {
+  if (failed?.argv[0] === "vagrant" && (failed.argv[1] === "up" || failed.argv[1] === "status")) return [];
+  return downPlan({ ...d, vms: "keep" });
 }
 
 /** The faults of harness/faults, at the level of VMs. */

@@ -11,6 +11,7 @@ import { onPath, runTool } from "../ansible/run-tool.ts";
 import { attachExistingLab } from "../existing/existing-provider.ts";
 import {
   downPlan,
+  failedUpPlan,
   faultPlan,
   upPlan,
   type Step,
@@ -86,6 +87,36 @@ async function runStep(clusterDir: string, step: Step, progress: Progress): Prom
 }
 
 /**
+ * Runs an up plan step by step, then `attach`. A failure runs `teardown(the failed step, or undefined
+ * for attach)` first (failedUpPlan: the run's teardown once the VMs are up), then is rethrown; when the
+ * teardown fails too, the error says so, since containers of the run may then be left on the VMs.
+ */
+export async function runUpPlan<T>(
+  plan: readonly Step[],
+  teardown: (failed: Step | undefined) => Step[],
+  run: (step: Step) => Promise<void>,
+  attach: () => Promise<T>,
+): Promise<T> {
+  let failed: Step | undefined;
+  try {
+    for (const step of plan) {
+      failed = step;
+      await run(step);
+    }
+    failed = undefined;
+    return await attach();
+  } catch (err) {
+    try {
+      for (const step of teardown(failed)) await run(step);
+    } catch (undo) {
+      if (err instanceof Error)
+        err.message += `\nthe run's teardown failed too (its containers may be left on the VMs): ${(undo as Error).message.split("\n")[0]}`;
+    }
+    throw err;
+  }
+}
+
+/**
  * The four VMs of cluster/vagrant with the stack deployed by Ansible, as a Lab. Where Vagrant or a
  * working VirtualBox / libvirt is missing it throws ProviderUnavailableError before starting
  * anything: drills report that as skipped with the reason.
@@ -120,10 +151,14 @@ export async function upVagrantLab(o: VagrantUpOptions): Promise<Lab> {
       varsFile,
       attach: Boolean(o.attach),
     });
-    for (const step of plan) await runStep(o.clusterDir, step, o.progress);
-    const lab = await attachExistingLab(labFile, { progress: o.progress, timeoutMs: 120_000 });
+    const lab = await runUpPlan(
+      plan,
+      (failed) => failedUpPlan({ runId: o.runId, provider: probe.provider }, failed),
+      (step) => runStep(o.clusterDir, step, o.progress),
+      () => attachExistingLab(labFile, { progress: o.progress, timeoutMs: 120_000 }),
+    );
     const down = async () => {
-      for (const step of downPlan({ runId: o.runId, vms: "keep" }))
+      for (const step of downPlan({ runId: o.runId, provider: probe.provider, vms: "keep" }))
         await runStep(o.clusterDir, step, o.progress);
     };
     let downed: Promise<void> | undefined;
