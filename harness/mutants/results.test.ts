@@ -17,7 +17,7 @@ import {
   readMutantsReport,
   type MutantDrillRun,
 } from "./results.ts";
-import { runMutants } from "./run-mutants.ts";
+import { MutantsInterruptedError, runMutants } from "./run-mutants.ts";
 
 const mutant = (id: string, drills: Mutant["drills"], profile: ProfileName = "hardened"): Mutant => ({
   id,
@@ -182,5 +182,55 @@ describe("running mutants (the drill planted)", () => {
     expect(saved.mutants[0]!.drills[0]).toMatchObject({ dir: "crash-node1/hardened+a", verdict: "fail" });
     // The run folder reads back as usual: one row per mutant's drill.
     expect(writeSummary(dir).map((r) => r.profile)).toEqual(["hardened+a", "hardened+b"]);
+  });
+
+  it("Ctrl-C during a drill records no kill: that drill is marked interrupted, mutants.json keeps the ones before", async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "fd-mutants-"));
+    const handlers: (() => Promise<unknown>)[] = [];
+    let calls = 0;
+    // The second drill is interrupted: the lab vanishes under it and it fails, as runDrill does then.
+    const fake = async (def: DrillDefinition, profile: ProfileName, o: RunDrillOptions) => {
+      calls++;
+      const result: DrillResult = {
+        drill: def.id,
+        profile,
+        verdict: "fail",
+        figures: {},
+        findings: ["drill crashed: connect ECONNREFUSED 127.0.0.1:40000"],
+      };
+      writeFileSync(path.join(o.runDir, def.id, profile, "result.json"), JSON.stringify(result));
+      // Every cleanup runs on the signal, the staging folder's removal included.
+      if (calls === 2) await Promise.all(handlers.map((h) => h()));
+      return result;
+    };
+    const run = runMutants(
+      [
+        mutant("first", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
+        mutant("second", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
+        mutant("third", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
+      ],
+      {
+        runId: "fd-test",
+        runDir: dir,
+        settings: resolveSettings(),
+        progress: silentProgress,
+        mutations: new Map(["first", "second", "third"].map((id) => [id, { name: id }])),
+        drill: fake,
+        onInterrupt: (fn) => (handlers.push(fn), () => undefined),
+      },
+    );
+    await expect(run).rejects.toBeInstanceOf(MutantsInterruptedError);
+    await expect(run).rejects.toMatchObject({
+      exitCode: 130,
+      message: expect.stringMatching(/^interrupted after 1 of 3 mutants/),
+    });
+    expect(calls).toBe(2);
+    const saved = readMutantsReport(dir)!;
+    expect(saved).toMatchObject({ complete: false, selected: 3, killed: 1 });
+    expect(saved.mutants.map((m) => m.id)).toEqual(["first"]);
+    const second = JSON.parse(
+      readFileSync(path.join(dir, "crash-node1", "hardened+second", "result.json"), "utf8"),
+    );
+    expect(second).toMatchObject({ verdict: "interrupted", findings: [], mutant: "second" });
   });
 });

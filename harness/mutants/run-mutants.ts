@@ -8,6 +8,7 @@ import { onInterrupt } from "../lab/signal-cleanup.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { DrillResult } from "../report/run-report.ts";
 import type { Settings } from "../settings/settings.ts";
+import { UserError } from "../util/errors.ts";
 import { showFinding, type Mutant } from "./mutant.ts";
 import type { Mutation } from "./mutation.ts";
 import {
@@ -29,6 +30,8 @@ export interface RunMutantsOptions {
   mutations: ReadonlyMap<string, Mutation>;
   /** Runs one drill on a fresh lab with the mutation planted; injectable for tests. */
   drill?: typeof runDrill;
+  /** Where Ctrl-C is heard (lab/signal-cleanup.ts); injectable for tests. */
+  onInterrupt?: typeof onInterrupt;
 }
 
 /**
@@ -48,6 +51,25 @@ export async function runMutants(mutants: readonly Mutant[], o: RunMutantsOption
   const results: MutantResult[] = [];
   const drill = o.drill ?? runDrill;
   writeMutantsReport(o.runDir, mutantsReport(o.runId, startedAt, mutants.length, results));
+  // Ctrl-C removes the lab under the running drill (start-lab's cleanup), which then fails: that
+  // failure is the signal's, not the mutant's, and must never be recorded as a kill.
+  let interrupted = false;
+  const forget = (o.onInterrupt ?? onInterrupt)(() => Promise.resolve((interrupted = true)));
+  try {
+    return await runEach(mutants, o, drill, startedAt, results, () => interrupted);
+  } finally {
+    forget();
+  }
+}
+
+async function runEach(
+  mutants: readonly Mutant[],
+  o: RunMutantsOptions,
+  drill: typeof runDrill,
+  startedAt: string,
+  results: MutantResult[],
+  interrupted: () => boolean,
+): Promise<MutantsReport> {
   for (const [i, m] of mutants.entries()) {
     const mutation = o.mutations.get(m.id);
     if (!mutation) throw new Error(`internal: mutant ${m.id} was not planted`);
@@ -58,14 +80,23 @@ export async function runMutants(mutants: readonly Mutant[], o: RunMutantsOption
       );
       const dir = mutantDrillDir(expected.drill, m.profile, m.id);
       const t0 = performance.now();
-      const result = await runInto(o.runDir, dir, expected.drill, m.profile, (stage) =>
-        drill(findDrill(expected.drill), m.profile, {
-          runDir: stage,
-          settings: o.settings,
-          progress: o.progress,
-          mutation,
-        }),
-      );
+      let result: DrillResult | undefined;
+      try {
+        result = await runInto(o, dir, expected.drill, m.profile, (stage) =>
+          drill(findDrill(expected.drill), m.profile, {
+            runDir: stage,
+            settings: o.settings,
+            progress: o.progress,
+            mutation,
+          }),
+        );
+      } catch (err) {
+        if (!interrupted()) throw err;
+      }
+      if (interrupted() || !result) {
+        labelResult(o.runDir, dir, m, { verdict: "interrupted", reason: INTERRUPTED, findings: [] });
+        throw new MutantsInterruptedError(results.length, mutants.length);
+      }
       labelResult(o.runDir, dir, m);
       runs.push(judgeDrillRun(expected, result, dir, (performance.now() - t0) / 1000));
     }
@@ -82,6 +113,16 @@ export async function runMutants(mutants: readonly Mutant[], o: RunMutantsOption
   return report;
 }
 
+const INTERRUPTED = "the run was interrupted (a signal) while this drill ran: its lab was removed under it";
+
+/** Ctrl-C (or SIGTERM) during a mutant: mutants.json keeps the mutants judged before it, nothing more. */
+export class MutantsInterruptedError extends UserError {
+  constructor(judged: number, selected: number) {
+    super(`interrupted after ${judged} of ${selected} mutants; mutants.json keeps those`, 130);
+    this.name = "MutantsInterruptedError";
+  }
+}
+
 export function statusText(r: Pick<MutantResult, "status" | "unexpectedFinding">): string {
   return r.status === "killed" && r.unexpectedFinding ? "killed, unexpected finding" : r.status;
 }
@@ -92,24 +133,26 @@ export function statusText(r: Pick<MutantResult, "status" | "unexpectedFinding">
  * there directly: the history streams into the run folder, so an interrupted mutant leaves it too.
  */
 async function runInto(
-  runDir: string,
+  o: Pick<RunMutantsOptions, "runDir" | "onInterrupt">,
   dir: string,
   drill: string,
   profile: ProfileName,
   run: (stageRunDir: string) => Promise<DrillResult>,
 ): Promise<DrillResult> {
-  const target = path.join(runDir, dir);
+  const target = path.join(o.runDir, dir);
   mkdirSync(target, { recursive: true });
   const stage = mkdtempSync(path.join(os.tmpdir(), "firedrill-mutant-"));
-  const removeStage = () => Promise.resolve(rmSync(stage, { recursive: true, force: true }));
-  const forget = onInterrupt(removeStage);
+  // On Ctrl-C the process exits once the lab is removed, maybe before the finally below runs.
+  const forget = (o.onInterrupt ?? onInterrupt)(() =>
+    Promise.resolve(rmSync(stage, { recursive: true, force: true })),
+  );
   try {
     mkdirSync(path.join(stage, drill));
     symlinkSync(target, path.join(stage, drill, profile), "dir");
     return await run(stage);
   } finally {
     forget();
-    await removeStage();
+    rmSync(stage, { recursive: true, force: true });
   }
 }
 
@@ -117,13 +160,13 @@ async function runInto(
  * The result.json of a mutant's drill says which mutant it ran against: its profile reads
  * `<profile>+<mutant>` (as its folder), so the report's rows and anchors tell the mutants apart.
  */
-function labelResult(runDir: string, dir: string, m: Mutant): void {
+function labelResult(runDir: string, dir: string, m: Mutant, override: Partial<DrillResult> = {}): void {
   const file = path.join(runDir, dir, "result.json");
   try {
     const result = JSON.parse(readFileSync(file, "utf8")) as DrillResult;
     writeFileSync(
       file,
-      `${JSON.stringify({ ...result, profile: `${m.profile}+${m.id}`, mutant: m.id }, null, 2)}\n`,
+      `${JSON.stringify({ ...result, ...override, profile: `${m.profile}+${m.id}`, mutant: m.id }, null, 2)}\n`,
     );
   } catch {
     // No result.json (the drill never wrote one): the report shows the folder as it is.
