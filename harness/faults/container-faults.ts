@@ -1,65 +1,44 @@
 import type { Lab } from "../lab/lab.ts";
-import { servicesOn, service, type ServerName } from "../topology/topology.ts";
+import { service, type ServerName } from "../topology/topology.ts";
 import type { Fault } from "./fault.ts";
 import { unanswered } from "./effects.ts";
-
-const aliasesOn = (server: ServerName) =>
-  servicesOn(server)
-    .filter((s) => s.image !== undefined)
-    .map((s) => s.alias);
-
-/** The engine answers 304 when a container is already in the wanted state: that is success here. */
-async function tolerate304(p: Promise<unknown>): Promise<void> {
-  await p.catch((err: { statusCode?: number }) => {
-    if (err.statusCode !== 304) throw err;
-  });
-}
+import { targetOf } from "./fault-target.ts";
+import { tolerate304 } from "./container-target.ts";
+import { aliasesOn } from "./net-plans.ts";
 
 async function isPaused(lab: Lab, alias: string): Promise<boolean> {
   return (await lab.container(alias).inspect()).State.Paused;
 }
 
-/** Every container of a server killed at once (SIGKILL, no shutdown), then started again. */
+/**
+ * A server crashes: every process gone at once, no shutdown, then it comes back with its services.
+ * On a lab with servers it is powered off and on; on a single engine every container of the server
+ * is killed (SIGKILL) and started again. Either way its services stop answering on their endpoints.
+ */
 export function crashServer(server: ServerName): Fault {
   const aliases = aliasesOn(server);
   return {
     name: `crash ${server}`,
     needs: ["kill"],
     effect: unanswered(aliases, `${server}'s services (${aliases.join(", ")}) do not answer`),
-    inject: async (lab) => {
-      await Promise.all(aliases.map((a) => tolerate304(lab.container(a).kill({ signal: "SIGKILL" }))));
-    },
-    heal: async (lab) => {
-      // Databases first: the apps wait for theirs when they start.
-      const order = [...aliases].sort((a, b) => rank(a) - rank(b));
-      for (const a of order) await tolerate304(lab.container(a).start());
-    },
+    inject: (lab) => targetOf(lab).crash(server),
+    heal: (lab) => targetOf(lab).recover(server),
   };
 }
 
-function rank(alias: string): number {
-  return service(alias).kind === "db" ? 0 : 1;
-}
-
-/** Every container of a server paused (SIGSTOP-like freeze), then thawed. */
+/** A server hangs: every process frozen (the whole server paused, or each container), then thawed. */
 export function freezeServer(server: ServerName): Fault {
   const aliases = aliasesOn(server);
   return {
     name: `freeze ${server}`,
     needs: ["pause"],
     effect: unanswered(aliases, `${server}'s services (${aliases.join(", ")}) do not answer`),
-    inject: async (lab) => {
-      await Promise.all(aliases.map((a) => tolerate304(lab.container(a).pause())));
-    },
-    heal: async (lab) => {
-      await Promise.all(
-        aliases.map(async (a) => {
-          if (await isPaused(lab, a)) await lab.container(a).unpause();
-        }),
-      );
-    },
+    inject: (lab) => targetOf(lab).freeze(server),
+    heal: (lab) => targetOf(lab).thaw(server),
   };
 }
+
+// Service-level faults act on one container through the engine that runs it, on every lab.
 
 /** One service stopped gracefully (SIGTERM, then SIGKILL after `graceSeconds`), then started. */
 export function stopService(alias: string, graceSeconds = 2): Fault {

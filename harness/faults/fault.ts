@@ -1,6 +1,12 @@
 import type { Lab } from "../lab/lab.ts";
 
-/** What a fault needs of the machine or provider; a drill whose fault cannot run is skipped, not passed. */
+/**
+ * What a fault needs of the lab: `kill` (crash or stop: kill containers, or power a server off),
+ * `pause` (freeze), `netadmin` (nft and tc where the rules go: the netadmin helper image on a
+ * single engine, the tools on each server), `netem` (the kernel's netem qdisc, for latency). The
+ * lab's fault target says which it lacks and why (fault-target.ts `requireSupported`): a drill whose
+ * fault cannot run is skipped with that reason, never passed.
+ */
 export type Capability = "kill" | "pause" | "netadmin" | "netem";
 
 /**
@@ -32,7 +38,10 @@ export interface Fault {
   heal(lab: Lab): Promise<void>;
 }
 
-/** Thrown by `inject` when this machine cannot do what the fault needs; carries the reason for the report. */
+/**
+ * Thrown when this lab cannot do what the fault needs (by `requireSupported` before the load and
+ * again before the inject, or by `inject` itself); carries the reason for the report.
+ */
 export class FaultUnsupportedError extends Error {
   constructor(
     readonly fault: string,

@@ -1,6 +1,37 @@
+import type Docker from "dockerode";
 import { dockerClient } from "../engine/docker-client.ts";
 import { demuxLogs } from "../engine/demux-logs.ts";
 import type { Lab } from "../lab/lab.ts";
+
+/**
+ * Runs a shell script in a short-lived network-admin helper (nft, tc, bash) on `engine`, in the
+ * network namespace `networkMode` names, with NET_ADMIN. Returns the exit code and output.
+ */
+async function runHelper(
+  lab: Lab,
+  engine: Docker,
+  o: { networkMode: string; role: string },
+  script: string,
+): Promise<{ exitCode: number; output: string }> {
+  const helper = await engine.createContainer({
+    Image: lab.netadminImage,
+    Entrypoint: ["sh", "-c", script],
+    Cmd: [],
+    Labels: { ...lab.labels, "firedrill.role": o.role },
+    HostConfig: { NetworkMode: o.networkMode, CapAdd: ["NET_ADMIN"] },
+  });
+  try {
+    await helper.start();
+    const { StatusCode } = (await helper.wait()) as { StatusCode: number };
+    const output = demuxLogs((await helper.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    return { exitCode: StatusCode, output };
+  } finally {
+    await helper.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** The engine that runs `alias`: where its namespace is, and so where its helpers must start. */
+export const engineOf = (lab: Lab, alias: string): Docker => lab.engine?.(alias) ?? dockerClient();
 
 /**
  * Runs a shell script in a target container's network namespace, the way Pumba does: a short-lived
@@ -13,22 +44,24 @@ export async function inNetns(
   script: string,
 ): Promise<{ exitCode: number; output: string }> {
   const target = await lab.container(alias).inspect();
-  // The helper must run on the engine that runs the target (its namespace is only there).
-  const helper = await (lab.engine?.(alias) ?? dockerClient()).createContainer({
-    Image: lab.netadminImage,
-    Entrypoint: ["sh", "-c", script],
-    Cmd: [],
-    Labels: { ...lab.labels, "firedrill.role": `netadmin-${alias}` },
-    HostConfig: { NetworkMode: `container:${target.Id}`, CapAdd: ["NET_ADMIN"] },
-  });
-  try {
-    await helper.start();
-    const { StatusCode } = (await helper.wait()) as { StatusCode: number };
-    const output = demuxLogs((await helper.logs({ stdout: true, stderr: true })) as unknown as Buffer);
-    return { exitCode: StatusCode, output };
-  } finally {
-    await helper.remove({ force: true }).catch(() => undefined);
-  }
+  return runHelper(
+    lab,
+    engineOf(lab, alias),
+    { networkMode: `container:${target.Id}`, role: `netadmin-${alias}` },
+    script,
+  );
+}
+
+/**
+ * Runs a script in a helper's own, empty network namespace on `engine`: for asking the kernel what
+ * it can do (e.g. whether it has netem) without touching any lab container.
+ */
+export function inScratchNetns(
+  lab: Lab,
+  engine: Docker,
+  script: string,
+): Promise<{ exitCode: number; output: string }> {
+  return runHelper(lab, engine, { networkMode: "none", role: "netadmin-probe" }, script);
 }
 
 export async function mustInNetns(lab: Lab, alias: string, script: string): Promise<string> {

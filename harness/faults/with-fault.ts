@@ -2,6 +2,7 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import { onInterrupt } from "../lab/signal-cleanup.ts";
 import type { Fault } from "./fault.ts";
+import { requireSupported } from "./fault-target.ts";
 
 const LOOK_EVERY_MS = 250;
 
@@ -9,7 +10,8 @@ const LOOK_EVERY_MS = 250;
  * Injects `fault`, runs `during`, and heals in `finally` — also on failure and on Ctrl-C. Both
  * moments go into the history with their times; so does the first moment the fault's observable
  * effect is seen (looked for from the inject on, and once more just before the heal), with the
- * evidence. A fault whose effect is never seen is judged by the fault-effect checker.
+ * evidence. A fault whose effect is never seen is judged by the fault-effect checker. A fault the lab
+ * cannot do (its `needs`) throws FaultUnsupportedError before anything is injected or recorded.
  */
 export async function withFault<T>(
   lab: Lab,
@@ -17,6 +19,7 @@ export async function withFault<T>(
   fault: Fault,
   during: () => Promise<T>,
 ): Promise<T> {
+  await requireSupported(lab, fault);
   const heal = async () => {
     await fault.heal(lab);
     history.fault("heal", fault.name);
