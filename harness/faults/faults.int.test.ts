@@ -6,6 +6,7 @@ import { startTestLab } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { freezeServer } from "./container-faults.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
+import { requireSupported, targetOf } from "./fault-target.ts";
 import { inNetns } from "./netadmin.ts";
 import { bandwidthLimit, latency, packetLoss, partition } from "./network-faults.ts";
 
@@ -119,6 +120,42 @@ describe("faults against a running lab", () => {
     expect((await inNetns(lab, "node1-db", "tc qdisc show dev eth0")).output).toMatch(/tbf .*rate 512Kbit/);
     await healTwice(f);
     expect((await inNetns(lab, "node1-db", "tc qdisc show dev eth0")).output).not.toContain("tbf");
+  });
+
+  it("a whole server's packet loss on a single engine: each of its containers drops, a peer's connects fail", async () => {
+    const f = packetLoss("node2", 100);
+    await notBefore(f);
+    await f.inject(lab);
+    expect(await effectSeen(f)).toMatch(
+      /^10 of 10 TCP connects from control1 to node2-db \([\d.]+:3306\) failed within 1 s$/,
+    );
+    expect(await canConnect("node1-app", "node2-app", 8000)).toBe(false);
+    await healTwice(f);
+    expect(await canConnect("node1-app", "node2-app", 8000)).toBe(true);
+    expect(await f.effect!.watch(lab)()).toBeUndefined();
+  });
+
+  it("needs are asked of the lab before anything is injected: netem here says what the inject would", async () => {
+    expect(targetOf(lab).level).toBe("containers");
+    await requireSupported(lab, partition("node1", "node2"));
+    const asked = await requireSupported(lab, latency("node1-db", 100)).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const injected = await latency("node1-db", 100)
+      .inject(lab)
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    await latency("node1-db", 100).heal(lab);
+    if (injected === undefined) {
+      // A kernel with netem: the lab must not have called it missing.
+      expect(asked).toBeUndefined();
+      return;
+    }
+    expect(asked).toBeInstanceOf(FaultUnsupportedError);
+    expect((asked as FaultUnsupportedError).reason).toBe((injected as FaultUnsupportedError).reason);
   });
 
   it("latency needs netem: applied where the kernel has it, otherwise reported as unsupported (skipped)", async (ctx) => {
