@@ -8,7 +8,7 @@ import { labImages, type ImageName } from "../../topology/topology.ts";
 import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { onPath, runTool } from "../ansible/run-tool.ts";
-import { downPlan, failedUpPlan, faultPlan, q, upPlan, type Step } from "./vagrant-plan.ts";
+import { downPlan, failedUpPlan, q, upPlan, type Step } from "./vagrant-plan.ts";
 import { probeVagrant, runUpPlan } from "./vagrant-provider.ts";
 import { readVagrantTable } from "./vagrant-table.ts";
 
@@ -72,95 +72,7 @@ describe("vagrant provider plan: up", () => {
   });
 });
 
-describe("vagrant provider plan: faults on the VMs", () => {
-  const plan = (f: Parameters<typeof faultPlan>[3], provider: "virtualbox" | "libvirt" = "virtualbox") =>
-    faultPlan(table, provider, RUN, f);
-
-  it("crash by halting: the VM is powered off, then booted and its containers started, databases first", () => {
-    const p = plan({ kind: "crash", server: "node1", how: "halt" });
-    expect(lines(p.inject)).toEqual(["vagrant halt --force node1"]);
-    expect(lines(p.heal)).toEqual([
-      "vagrant up node1 --provider virtualbox --no-provision",
-      "vagrant ssh node1 -c sudo sh -c 'docker start fd-run-1-node1-db fd-run-1-node1-exporter fd-run-1-node1-app'",
-    ]);
-  });
-
-  it("crash by killing: SIGKILL to every container of the server", () => {
-    const p = plan({ kind: "crash", server: "node1", how: "kill" });
-    expect(lines(p.inject)).toEqual([
-      "vagrant ssh node1 -c sudo sh -c 'docker kill --signal KILL fd-run-1-node1-db fd-run-1-node1-exporter fd-run-1-node1-app'",
-    ]);
-  });
-
-  it("freeze pauses the whole VM (VirtualBox or libvirt), thaw resumes it", () => {
-    expect(lines(plan({ kind: "freeze", server: "node2" }).inject)).toEqual([
-      "VBoxManage controlvm firedrill-node2 pause",
-    ]);
-    const lv = plan({ kind: "freeze", server: "node2" }, "libvirt");
-    expect([...lines(lv.inject), ...lines(lv.heal)]).toEqual([
-      "virsh suspend vagrant_node2",
-      "virsh resume vagrant_node2",
-    ]);
-  });
-
-  it("stop one service gracefully, then start it", () => {
-    const p = plan({ kind: "stop", alias: "node1-db", graceSeconds: 2 });
-    expect(lines(p.inject)).toEqual(["vagrant ssh node1 -c sudo sh -c 'docker stop -t 2 fd-run-1-node1-db'"]);
-    expect(lines(p.heal)).toEqual(["vagrant ssh node1 -c sudo sh -c 'docker start fd-run-1-node1-db'"]);
-  });
-
-  it("partition both ways: nft on both VMs drops the other's address in input, output and forward", () => {
-    const p = plan({ kind: "partition", a: "control2", b: "node1", direction: "both" });
-    expect(p.inject.map((s) => s.argv[2])).toEqual(["control2", "node1"]);
-    const onControl2 = p.inject[0]!.argv[4]!;
-    expect(onControl2).toContain("nft delete table inet firedrill");
-    expect(onControl2).toContain(
-      "chain input { type filter hook input priority -10; policy accept; ip saddr 192.168.56.13 drop; }",
-    );
-    expect(onControl2).toContain(
-      "chain output { type filter hook output priority -10; policy accept; ip daddr 192.168.56.13 drop; }",
-    );
-    expect(onControl2).toContain("ip saddr 192.168.56.13 drop; ip daddr 192.168.56.13 drop;");
-    expect(p.inject[1]!.argv[4]).toContain("ip saddr 192.168.56.12 drop;");
-    expect(p.heal.map((s) => s.argv[4])).toEqual([
-      "sudo sh -c 'nft delete table inet firedrill 2>/dev/null; true'",
-      "sudo sh -c 'nft delete table inet firedrill 2>/dev/null; true'",
-    ]);
-  });
-
-  it("one-way partition: only new connections from a to b are dropped, on a only", () => {
-    const p = plan({ kind: "partition", a: "node1", b: "node2", direction: "one-way" });
-    expect(p.inject).toHaveLength(1);
-    expect(p.inject[0]!.argv[2]).toBe("node1");
-    expect(p.inject[0]!.argv[4]).toContain("ip daddr 192.168.56.14 ct state new drop;");
-    expect(p.inject[0]!.argv[4]).not.toContain("chain input");
-  });
-
-  it("split replication cuts MariaDB's port between node1 and node2 only", () => {
-    const p = plan({ kind: "split-replication" });
-    expect(p.inject.map((s) => s.argv[2])).toEqual(["node1", "node2"]);
-    expect(p.inject[0]!.argv[4]).toContain("ip saddr 192.168.56.14 tcp sport 3306 drop;");
-    expect(p.inject[1]!.argv[4]).toContain("ip daddr 192.168.56.13 tcp dport 3306 drop;");
-  });
-
-  it("loss, bandwidth and latency act in the container's namespace on its VM (nsenter)", () => {
-    const loss = plan({ kind: "loss", alias: "node1-app", percent: 30 });
-    expect(loss.inject[0]!.argv[4]).toContain(
-      "nsenter -t \"$(docker inspect -f '\\''{{.State.Pid}}'\\'' fd-run-1-node1-app)\" -n",
-    );
-    expect(loss.inject[0]!.argv[4]).toContain("numgen random mod 100 < 30 drop;");
-    expect(plan({ kind: "loss", alias: "node1-app", percent: 100 }).inject[0]!.argv[4]).toContain(
-      "meta l4proto tcp drop;",
-    );
-    expect(plan({ kind: "bandwidth", alias: "node1-db", kbitPerSecond: 512 }).inject[0]!.argv[4]).toContain(
-      "tbf rate 512kbit",
-    );
-    const lat = plan({ kind: "latency", alias: "node2-db", delayMs: 100 });
-    expect(lat.inject[0]!.argv).toEqual(["vagrant", "ssh", "node2", "-c", "sudo sh -c 'modprobe sch_netem'"]);
-    expect(lat.inject[1]!.argv[4]).toContain("netem delay 100ms");
-    expect(lat.heal.every((s) => s.mayFail)).toBe(true);
-  });
-
+describe("vagrant provider plan: quoting", () => {
   it("the quoting survives a real shell: what the VM runs is what the plan says", async () => {
     const nasty = `nft -f - <<'X'\n{ it's "quoted" $HOME }\nX`;
     const r = await runTool(["sh", "-c", `printf %s ${q(nasty)}`], { cwd: "/", timeoutMs: 5000 });

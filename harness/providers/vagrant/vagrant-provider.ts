@@ -2,23 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ProfileName } from "../../config/profiles.ts";
-import { FaultUnsupportedError, type Fault } from "../../faults/fault.ts";
 import type { ImageTags } from "../../images/build-images.ts";
 import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { newAnsibleSecrets } from "../ansible/ansible-deploy.ts";
 import { onPath, runTool } from "../ansible/run-tool.ts";
 import { attachExistingLab } from "../existing/existing-provider.ts";
-import {
-  downPlan,
-  failedUpPlan,
-  faultPlan,
-  upPlan,
-  type Step,
-  type VagrantProviderName,
-  type VmFault,
-} from "./vagrant-plan.ts";
-import { readVagrantTable, type VagrantTable } from "./vagrant-table.ts";
+import { downPlan, failedUpPlan, upPlan, type Step, type VagrantProviderName } from "./vagrant-plan.ts";
+import { readVagrantTable } from "./vagrant-table.ts";
+import { vagrantServerAccess, zxRunner } from "./vagrant-access.ts";
 import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
 
 /** What the vagrant provider needs on this machine, checked before anything is started. */
@@ -162,47 +154,17 @@ export async function upVagrantLab(o: VagrantUpOptions): Promise<Lab> {
         await runStep(o.clusterDir, step, o.progress);
     };
     let downed: Promise<void> | undefined;
-    return Object.assign(lab, { down: () => (downed ??= down()) });
+    return Object.assign(lab, {
+      down: () => (downed ??= down()),
+      servers: vagrantServerAccess({
+        provider: probe.provider,
+        runId: o.runId,
+        table,
+        run: zxRunner(o.clusterDir),
+      }),
+    });
   } finally {
     // The lab file and the vars carry the run's credentials; the Lab keeps its endpoints in memory.
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** A fault carried out on the VMs (halt a VM, nft on the VM, nsenter tc), as a Fault value. */
-export function vmFault(
-  clusterDir: string,
-  provider: VagrantProviderName,
-  spec: VmFault,
-  progress: Progress,
-  table: VagrantTable = readVagrantTable(clusterDir),
-): Fault {
-  return {
-    name: `vm ${spec.kind}`,
-    needs:
-      spec.kind === "latency"
-        ? ["netadmin", "netem"]
-        : spec.kind === "crash" || spec.kind === "stop"
-          ? ["kill"]
-          : ["netadmin"],
-    inject: async (lab) => {
-      const plan = faultPlan(table, provider, lab.runId, spec);
-      for (const step of plan.inject) {
-        try {
-          await runStep(clusterDir, step, progress);
-        } catch (err) {
-          if (spec.kind === "latency" && step.argv.join(" ").includes("modprobe sch_netem"))
-            throw new FaultUnsupportedError(
-              "vm latency",
-              `the VM's kernel has no netem qdisc: ${(err as Error).message.split("\n")[0]}`,
-            );
-          throw err;
-        }
-      }
-    },
-    heal: async (lab) => {
-      for (const step of faultPlan(table, provider, lab.runId, spec).heal)
-        await runStep(clusterDir, step, progress);
-    },
-  };
 }
