@@ -99,7 +99,7 @@ describe("server target: each fault through the lab's servers", () => {
     expect(calls.slice(4).map((c) => c.op)).toEqual(["powerOn"]);
   });
 
-  it("freeze pauses the whole server and the heal resumes it", async () => {
+  it("freeze pauses the whole server and the heal resumes it; a second heal on a running server is done, on a frozen one an error", async () => {
     const { lab, calls } = fakeServersLab();
     const f = freezeServer("node2");
     await f.inject(lab);
@@ -108,6 +108,18 @@ describe("server target: each fault through the lab's servers", () => {
       { op: "pause", server: "node2" },
       { op: "resume", server: "node2" },
     ]);
+    // An access whose resume refuses a server that is not paused (as `docker unpause` does).
+    let frozen = false;
+    const refusing = fakeServersLab({
+      exec: () => (frozen ? { exitCode: 1, output: "container is paused\n" } : { exitCode: 0, output: "" }),
+    });
+    refusing.lab.servers!.resume = async () => {
+      throw new Error("Container is not paused");
+    };
+    await f.heal(refusing.lab);
+    expect(execs(refusing.calls)).toEqual([["node2", "true"]]);
+    frozen = true;
+    await expect(f.heal(refusing.lab)).rejects.toThrow("Container is not paused");
   });
 
   it("split replication runs nft on node1 and node2, matching the peer's address and the ports read from the engines", async () => {
