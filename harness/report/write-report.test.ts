@@ -77,7 +77,10 @@ describe("HTML report", () => {
   it("says what was skipped and why, and the environment", () => {
     const env = page.slice(page.indexOf('id="environment"'));
     expect(env).toContain("load-haproxy (seed)</strong>: k6 not found on PATH");
-    expect(env).toContain("grafana alert AppInstanceDown</strong>: no Grafana image on this machine");
+    // One line per drill and source, not one per alert.
+    expect(env).toContain(
+      "crash-node1 (hardened): 1 grafana alert assertion(s)</strong>: no Grafana image on this machine",
+    );
     expect(env).toContain("firedrill/mariadb:abc123");
     expect(env).toContain("0123456789abcdef");
   });

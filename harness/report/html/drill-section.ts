@@ -29,9 +29,29 @@ const labelText = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
 
-function alertsTable(alerts: readonly AlertResult[] | undefined): SafeHtml {
-  if (!alerts?.length) return html``;
+/**
+ * The drill's alert rows; a source that could not run here (Grafana without its image) is said once,
+ * with its reason and how many assertions it covers, not once per row.
+ */
+function alertsTable(all: readonly AlertResult[] | undefined): SafeHtml {
+  if (!all?.length) return html``;
+  const skippedBySource = new Map<string, { reason: string; count: number }>();
+  for (const a of all) {
+    if (!a.skipped) continue;
+    const s = skippedBySource.get(a.source) ?? { reason: a.skipped, count: 0 };
+    s.count++;
+    skippedBySource.set(a.source, s);
+  }
+  const alerts = all.filter((a) => !a.skipped);
+  const notes = html`${[...skippedBySource].map(
+    ([source, s]) =>
+      html`<p class="reason">${source}: ${s.count} alert assertion(s) skipped — ${s.reason}</p>`,
+  )}`;
+  if (alerts.length === 0)
+    return html`<h4>Alerts</h4>
+      ${notes}`;
   return html`<h4>Alerts</h4>
+    ${notes}
     <table class="alerts">
       <thead>
         <tr>

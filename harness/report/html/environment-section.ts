@@ -16,14 +16,20 @@ export function environmentSection(run: RunArtifacts): SafeHtml {
         what: `${d.result.drill} (${d.result.profile})`,
         why: d.result.reason ?? "no reason given",
       })),
-    ...run.drills.flatMap((d) =>
-      (d.result.alerts ?? [])
-        .filter((a) => a.skipped)
-        .map((a) => ({
-          what: `${d.result.drill} (${d.result.profile}): ${a.source} alert ${a.alert}`,
-          why: a.skipped!,
-        })),
-    ),
+    // One line per drill and source (Grafana's whole set shares one reason), not one per alert.
+    ...run.drills.flatMap((d) => {
+      const bySource = new Map<string, { why: string; n: number }>();
+      for (const a of d.result.alerts ?? []) {
+        if (!a.skipped) continue;
+        const s = bySource.get(a.source) ?? { why: a.skipped, n: 0 };
+        s.n++;
+        bySource.set(a.source, s);
+      }
+      return [...bySource].map(([source, s]) => ({
+        what: `${d.result.drill} (${d.result.profile}): ${s.n} ${source} alert assertion(s)`,
+        why: s.why,
+      }));
+    }),
   ];
   const profiles = [...new Set(run.drills.map((d) => d.result.profile))];
   return html`<section id="environment">
