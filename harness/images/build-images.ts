@@ -3,7 +3,7 @@ import { dockerClient } from "../engine/docker-client.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { ImageName } from "../topology/topology.ts";
 import { ensureBaseImage, imageExists } from "./base-image.ts";
-import { contextHash, listInputFiles } from "./image-inputs.ts";
+import { contextHash, listInputFiles, type BuildableImage } from "./image-inputs.ts";
 
 export type ImageTags = Readonly<Record<ImageName, string>>;
 
@@ -14,7 +14,7 @@ export interface BuildResult {
   seconds: number;
 }
 
-export function imageTag(clusterDir: string, name: ImageName, baseTag: string): string {
+export function imageTag(clusterDir: string, name: BuildableImage, baseTag: string): string {
   return `firedrill/${name}:${contextHash(clusterDir, listInputFiles(clusterDir, name), baseTag)}`;
 }
 
@@ -50,9 +50,29 @@ interface BuildEvent {
   errorDetail?: { message?: string };
 }
 
+/**
+ * The `machines` provider's server image (cluster/images/machine: Debian with its own Docker engine,
+ * sshd and a sudo user), built and tagged by content hash like the lab's images, only when a machines
+ * lab asks for it.
+ */
+export async function ensureMachineImage(
+  clusterDir: string,
+  progress: Progress,
+): Promise<{ tag: string; built: boolean; seconds: number }> {
+  const t0 = performance.now();
+  const baseTag = await ensureBaseImage(progress);
+  const tag = imageTag(clusterDir, "machine", baseTag);
+  if (await imageExists(tag)) return { tag, built: false, seconds: 0 };
+  progress.step(`building image ${tag}`);
+  await buildImage(clusterDir, "machine", tag, baseTag, progress);
+  const seconds = (performance.now() - t0) / 1000;
+  progress.detail(`built ${tag} in ${seconds.toFixed(1)} s`);
+  return { tag, built: true, seconds };
+}
+
 async function buildImage(
   clusterDir: string,
-  name: ImageName,
+  name: BuildableImage,
   tag: string,
   baseTag: string,
   progress: Progress,

@@ -3,8 +3,14 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ImageName } from "../topology/topology.ts";
 
+/**
+ * Every image built from cluster/images: the lab's, and the machine image the `machines` provider
+ * runs its servers in (kept out of `labImages`, so the other providers never build it).
+ */
+export type BuildableImage = ImageName | "machine";
+
 /** Paths under `cluster/` that go into an image's build context (and so into its tag). */
-export function imageInputDirs(name: ImageName): string[] {
+export function imageInputDirs(name: BuildableImage): string[] {
   if (name === "app") return ["images/app", "app"];
   if (name === "receiver") return ["images/receiver", "receiver"];
   return [`images/${name}`];
@@ -13,7 +19,7 @@ export function imageInputDirs(name: ImageName): string[] {
 const ignored = /(^|\/)(__pycache__|\.pytest_cache|node_modules)(\/|$)|\.pyc$|~$/;
 
 /** Files of the build context, relative to `clusterDir`, sorted so the hash is stable. */
-export function listInputFiles(clusterDir: string, name: ImageName): string[] {
+export function listInputFiles(clusterDir: string, name: BuildableImage): string[] {
   const files: string[] = [];
   const walk = (rel: string) => {
     const abs = path.join(clusterDir, rel);
