@@ -31,7 +31,7 @@ const commands: Record<string, Command> = {
   up: {
     summary: "bring a lab up and leave it running",
     usage:
-      "up [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--json] [--quiet]\n  --profile   stack profile (default hardened)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers; existing reads FIREDRILL_INVENTORY)\n  --json      print only the lab's endpoints as JSON on stdout\n  --quiet     no progress on stderr",
+      "up [--profile seed|hardened] [--provider testcontainers|machines|vagrant|existing] [--json] [--quiet]\n  --profile   stack profile (default hardened)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers; machines: the four servers as machine containers, deployed by Ansible; existing reads FIREDRILL_INVENTORY)\n  --json      print only the lab's endpoints as JSON on stdout\n  --quiet     no progress on stderr",
     options: {
       ...help,
       profile: { type: "string" },
@@ -49,13 +49,14 @@ const commands: Record<string, Command> = {
   },
   down: {
     summary: "remove every container and network labelled firedrill=1",
-    usage: "down [--quiet]",
-    options: { ...help, quiet: { type: "boolean" } },
+    usage:
+      "down [--cache] [--quiet]\n  --cache  also remove the machines provider's image caches (volumes; the next machines lab loads its images again)\n  --quiet  no progress on stderr",
+    options: { ...help, cache: { type: "boolean" }, quiet: { type: "boolean" } },
     run: downCommand,
   },
   run: {
     summary: "run one drill (both profiles unless --profile), exit 0 only when it passed",
-    usage: `run <drill> [--profile seed|hardened] [--provider testcontainers|vagrant|existing] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed, was skipped or was interrupted, 2 usage or environment error`,
+    usage: `run <drill> [--profile seed|hardened] [--provider testcontainers|machines|vagrant|existing] [--rate N] [--duration S] [--json] [--quiet]\n  --profile   one profile (default: FIREDRILL_PROFILES, else both)\n  --provider  where the lab runs (default FIREDRILL_PROVIDER, else testcontainers)\n  --rate      operations per second of the drill's load\n  --duration  seconds the fault lasts (capped by FIREDRILL_MAX_FAULT_SECONDS, default 300)\n  --json      print only the drill results (summary.json entries) as a JSON array on stdout\n  --quiet     no progress on stderr (warnings still)\n  drills: ${Object.keys(drills).join(", ")}\nexit codes: 0 every profile passed, 1 a profile failed, was skipped or was interrupted, 2 usage or environment error`,
     options: {
       ...help,
       profile: { type: "string" },
@@ -92,8 +93,9 @@ const commands: Record<string, Command> = {
   },
   images: {
     summary: "build the lab's images, or confirm they are current",
-    usage: "images [--json] [--quiet]\n  --json  print each image's tag and whether it was built",
-    options: { ...help, json: { type: "boolean" }, quiet: { type: "boolean" } },
+    usage:
+      "images [--prune] [--json] [--quiet]\n  --json   print each image's tag and whether it was built\n  --prune  also remove the machines provider's image caches (volumes) that no machine uses",
+    options: { ...help, json: { type: "boolean" }, prune: { type: "boolean" }, quiet: { type: "boolean" } },
     run: imagesCommand,
   },
 };

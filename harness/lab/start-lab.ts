@@ -1,8 +1,9 @@
 import type { ProfileName } from "../config/profiles.ts";
 import { ensureEngine } from "../engine/engine-bootstrap.ts";
-import { ensureImages } from "../images/build-images.ts";
+import { ensureImages, ensureMachineImage } from "../images/build-images.ts";
 import type { Progress } from "../progress/progress.ts";
 import { attachExistingLab } from "../providers/existing/existing-provider.ts";
+import { upMachinesLab } from "../providers/machines/machines-provider.ts";
 import { upTestcontainersLab } from "../providers/testcontainers/testcontainers-provider.ts";
 import { upVagrantLab } from "../providers/vagrant/vagrant-provider.ts";
 import type { Settings } from "../settings/settings.ts";
@@ -53,6 +54,22 @@ export async function startLab({
         `the lab in ${settings.inventory} runs the ${lab.profile} profile, not ${profile}`,
       );
     return lab;
+  }
+  if (settings.provider === "machines") {
+    // The provider wires its own Ctrl-C cleanup (machines, network, the run's key).
+    return upMachinesLab({
+      runId,
+      profile,
+      clusterDir: settings.clusterDir,
+      stateDir: settings.stateDir,
+      progress,
+      images: async () => {
+        const { tags } = await prepareEngineAndImages(settings, progress);
+        const machine = await ensureMachineImage(settings.clusterDir, progress);
+        return { lab: tags, machine: machine.tag };
+      },
+      mutation,
+    });
   }
   if (settings.provider === "vagrant") {
     return upVagrantLab({

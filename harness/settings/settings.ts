@@ -22,7 +22,7 @@ export interface Settings {
   readonly profiles: readonly ProfileName[];
   /** What drives the load-haproxy drill (`FIREDRILL_LOAD_GENERATOR`): the built-in generator or k6. */
   readonly loadGenerator: LoadGenerator;
-  /** Which provider brings labs up (`FIREDRILL_PROVIDER`, or `--provider`): testcontainers (default), vagrant or existing. */
+  /** Which provider brings labs up (`FIREDRILL_PROVIDER`, or `--provider`): testcontainers (default), machines, vagrant or existing. */
   readonly provider: ProviderName;
   /** The lab file the `existing` provider attaches through (`FIREDRILL_INVENTORY`). */
   readonly inventory: string | undefined;
@@ -38,7 +38,7 @@ export interface Settings {
 export const loadGenerators = ["builtin", "k6"] as const;
 export type LoadGenerator = (typeof loadGenerators)[number];
 
-export const providerNames = ["testcontainers", "vagrant", "existing"] as const;
+export const providerNames = ["testcontainers", "machines", "vagrant", "existing"] as const;
 export type ProviderName = (typeof providerNames)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

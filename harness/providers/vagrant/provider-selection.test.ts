@@ -22,7 +22,7 @@ describe("provider selection", () => {
       },
     );
     expect(() => resolveSettings({ FIREDRILL_PROVIDER: "vagarnt" })).toThrow(
-      'FIREDRILL_PROVIDER: unknown provider "vagarnt"; use one of: testcontainers, vagrant, existing',
+      'FIREDRILL_PROVIDER: unknown provider "vagarnt"; use one of: testcontainers, machines, vagrant, existing',
     );
   });
 
@@ -30,7 +30,7 @@ describe("provider selection", () => {
     const { err } = captureOutput();
     expect(await main(["up", "--provider", "docker-compose"], env)).toBe(2);
     expect(err.join("")).toBe(
-      'firedrill up: --provider: unknown provider "docker-compose"; use one of: testcontainers, vagrant, existing\n',
+      'firedrill up: --provider: unknown provider "docker-compose"; use one of: testcontainers, machines, vagrant, existing\n',
     );
   });
 
