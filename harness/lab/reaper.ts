@@ -45,7 +45,12 @@ function labeled(labels: Record<string, string> | undefined): LabeledThing {
   };
 }
 
-/** Removes every container (with its anonymous volumes) and network carrying the filter's labels. */
+/**
+ * Removes every container (with its anonymous volumes) and network carrying the filter's labels.
+ * Named volumes are never removed here: the machines provider's image caches
+ * (`firedrill.cache=machine-images`) outlive every run, reaped or not; only `down --cache` and
+ * `images --prune` remove them.
+ */
 export async function removeLabeled(
   labelFilters: string[],
   progress?: Progress,
