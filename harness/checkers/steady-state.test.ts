@@ -93,6 +93,13 @@ describe("checkSteadyState", () => {
     );
   });
 
+  it("does not blame a pipeline that has not had time to notify when something else already failed", () => {
+    const h = steady().op("add-item", { listId: 1, text: "x" }, 300, 320, "fail", {}, "node1");
+    h.events.push(...watched(-2000), watchdog(-1000, "firing"));
+    const v = checkSteadyState(h.events, { ...spec, alertPipeline: { maxGapSeconds: 15 } });
+    expect(v.findings.map((f) => f.kind)).toEqual(["failed-requests"]);
+  });
+
   it("catches a planted stopped Prometheus: unreachable during the window", () => {
     const h = steady();
     h.events.push(...watched(-2000), watchdog(-1000, "firing"), note(-900), note(3500));
