@@ -1,12 +1,10 @@
-import { spawn, execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { Progress } from "../progress/progress.ts";
 import { UserError } from "../util/errors.ts";
+import { runChecked } from "../util/run.ts";
 import { engineAddress, engineAnswers, probeEngine } from "./docker-client.ts";
-
-const run = promisify(execFile);
 
 export interface EngineHost {
   isRoot: boolean;
@@ -62,10 +60,10 @@ export async function ensureEngine(
 
   if (!(await commandExists("dockerd"))) {
     progress.step("no Docker engine: installing Debian's docker.io (apt-get)");
-    await run("apt-get", ["update", "-qq"], { maxBuffer: 64 << 20 });
-    await run("apt-get", ["install", "-y", "-qq", "docker.io"], {
-      maxBuffer: 64 << 20,
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    await runChecked(["apt-get", "update", "-qq"], { timeoutMs: 300_000 });
+    await runChecked(["apt-get", "install", "-y", "-qq", "docker.io"], {
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      timeoutMs: 900_000,
     });
   }
   for (const driver of ["overlay2", "vfs"]) {
@@ -85,7 +83,9 @@ export async function ensureEngine(
 function startDockerd(driver: string, logFile: string) {
   mkdirSync(path.dirname(logFile), { recursive: true });
   const fd = openSync(logFile, "a");
-  // Detached with its own session: the engine must outlive this process (labs outlive `up`).
+  // Detached with its own session: the engine must outlive this process (labs outlive `up`). A plain
+  // spawn, not zx: zx's process is a promise of the child's end and output, and this child is meant
+  // never to end while we run (its output goes to the log file, it is unref'd, and killed by pid).
   const child = spawn("dockerd", ["--storage-driver", driver], { detached: true, stdio: ["ignore", fd, fd] });
   child.unref();
   return child;

@@ -1,14 +1,12 @@
-import { execFile, spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { dockerClient } from "../engine/docker-client.ts";
 import { describeHost } from "../engine/engine-bootstrap.ts";
 import type { Progress } from "../progress/progress.ts";
 import { UserError } from "../util/errors.ts";
-
-const run = promisify(execFile);
+import { run, runChecked } from "../util/run.ts";
 
 /** Bump the suffix when the recipe below changes, so old bases are not reused. */
 export const BASE_TAG = "firedrill/base:bookworm-minbase-1";
@@ -67,34 +65,40 @@ async function debootstrapImport(progress: Progress, env: NodeJS.ProcessEnv): Pr
       `cannot pull ${UPSTREAM} and building the base image with debootstrap needs root; run \`firedrill images\` as root once, or make ${UPSTREAM} pullable`,
     );
   }
-  try {
-    await run("debootstrap", ["--version"]);
-  } catch {
+  const probe = await run(["debootstrap", "--version"], { timeoutMs: 30_000 });
+  if (probe.exitCode !== 0) {
     if (!host.isDebianLike)
       throw new UserError(
         "debootstrap is missing and this is not Debian/Ubuntu; install debootstrap, then run again",
       );
     progress.detail("installing debootstrap (apt-get)");
-    await run("apt-get", ["install", "-y", "-qq", "debootstrap"], { maxBuffer: 64 << 20 });
+    await runChecked(["apt-get", "install", "-y", "-qq", "debootstrap"], {
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      timeoutMs: 600_000,
+    });
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), "firedrill-rootfs-"));
+  // The archive goes beside the root filesystem, not into it.
+  const tarball = `${dir}.tar`;
   try {
     progress.detail(`debootstrap --variant=minbase bookworm (about 30 s) into ${dir}`);
     const args = ["--variant=minbase", "bookworm", dir];
     if (env.FIREDRILL_DEBIAN_MIRROR) args.push(env.FIREDRILL_DEBIAN_MIRROR);
-    await run("debootstrap", args, { maxBuffer: 256 << 20 });
+    await runChecked(["debootstrap", ...args], { timeoutMs: 1_200_000 });
     // Package caches only make every image heavier.
     const archives = path.join(dir, "var/cache/apt/archives");
     for (const f of await readdir(archives)) if (f.endsWith(".deb")) await rm(path.join(archives, f));
     progress.detail(`importing as ${BASE_TAG}`);
     const [repo, tag] = BASE_TAG.split(":");
     // GNU tar, not tar-fs: a root filesystem has device nodes (dev/console) that tar-fs cannot pack.
-    const tar = spawn("tar", ["-C", dir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
-    const stream = await dockerClient().importImage(tar.stdout, { repo, tag });
+    // Into a file, not a pipe: zx keeps everything a child prints, and this is the whole rootfs.
+    await runChecked(["tar", "-C", dir, "-cf", tarball, "."], { timeoutMs: 600_000 });
+    const stream = await dockerClient().importImage(createReadStream(tarball), { repo, tag });
     await new Promise<void>((resolve, reject) =>
       dockerClient().modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
     );
   } finally {
+    await rm(tarball, { force: true });
     await rm(dir, { recursive: true, force: true });
   }
 }

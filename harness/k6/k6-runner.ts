@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { run as runProcess } from "../util/run.ts";
 import { parseK6Summary, type K6Summary } from "./k6-summary.ts";
 
 export const K6_MISSING = "k6 not found on PATH: install k6 to run the load drill with it";
@@ -25,36 +25,20 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
   return undefined;
 }
 
-function run(
+/**
+ * Runs k6 to its end or `timeoutMs`, where it is killed outright (SIGKILL): a run past its limit is
+ * abandoned, not wound down. Resolves with the exit code and the last 40 lines k6 printed.
+ */
+async function run(
   file: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    const tail: string[] = [];
-    const keep = (chunk: Buffer) => {
-      tail.push(...chunk.toString("utf8").split("\n"));
-      tail.splice(0, Math.max(0, tail.length - 40));
-    };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(`${path.basename(file)} ${args[0]} still running after ${timeoutMs / 1000} s; killed`),
-      );
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: tail.join("\n").trim() });
-    });
-  });
+  const r = await runProcess([file, ...args], { env, timeoutMs, timeoutSignal: "SIGKILL" });
+  if (r.timedOut)
+    throw new Error(`${path.basename(file)} ${args[0]} still running after ${timeoutMs / 1000} s; killed`);
+  return { code: r.exitCode, output: r.output.trimEnd().split("\n").slice(-40).join("\n").trim() };
 }
 
 /** Whether k6 can run the scripts here: on PATH, runs, and new enough for TypeScript; else why not. */

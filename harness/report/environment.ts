@@ -1,13 +1,12 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { LoadOverrides } from "../drills/load-overrides.ts";
 import { dockerClient } from "../engine/docker-client.ts";
 import type { Lab } from "../lab/lab.ts";
 import { topology } from "../topology/topology.ts";
 import { describe } from "../util/errors.ts";
+import { runChecked } from "../util/run.ts";
 
 /** `environment.json` of a drill: what ran, on what, so a reader can tell two runs apart. */
 export interface DrillEnvironment {
@@ -31,8 +30,6 @@ export interface DrillEnvironment {
   /** What could not be found out, and why (never silently missing). */
   unknown: string[];
 }
-
-const run = promisify(execFile);
 
 /** Asks the engine about the lab's containers and images; each failed question is noted, not thrown. */
 export async function collectEnvironment(
@@ -66,7 +63,7 @@ export async function collectEnvironment(
       unknown.push(`docker version: ${describe(err)}`);
       return null;
     });
-  const gitCommit = await run("git", ["rev-parse", "HEAD"], { cwd: o.repoRoot, timeout: 5000 })
+  const gitCommit = await runChecked(["git", "rev-parse", "HEAD"], { cwd: o.repoRoot, timeoutMs: 5000 })
     .then((r) => r.stdout.trim())
     .catch((err: unknown) => {
       unknown.push(`git commit: ${describe(err).split("\n")[0]}`);

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveSettings } from "../../settings/settings.ts";
-import { onPath, runTool } from "./run-tool.ts";
+import { onPath, run } from "../../util/run.ts";
 
 const ansibleDir = path.join(resolveSettings().clusterDir, "ansible");
 const playbooks = readdirSync(path.join(ansibleDir, "playbooks")).filter((f) => f.endsWith(".yml"));
@@ -38,7 +38,7 @@ describe("cluster/ansible passes ansible-lint and --syntax-check", () => {
 
   it("ansible-lint (production profile, offline) finds nothing", async (ctx) => {
     if (missing["ansible-lint"]) return ctx.skip(missing["ansible-lint"]);
-    const r = await runTool(["ansible-lint", "--nocolor"], { cwd: ansibleDir, env, timeoutMs: 120_000 });
+    const r = await run(["ansible-lint", "--nocolor"], { cwd: ansibleDir, env, timeoutMs: 120_000 });
     expect(r.exitCode, r.output).toBe(0);
     expect(r.output).toMatch(/Passed with production profile: 0 failure\(s\), 0 warning\(s\)/);
   }, 150_000);
@@ -47,7 +47,7 @@ describe("cluster/ansible passes ansible-lint and --syntax-check", () => {
     if (missing["ansible-lint"]) return ctx.skip(missing["ansible-lint"]);
     const dir = plantedCopy("planted.yml", "- hosts: all\n  tasks:\n    - shell: echo hi\n");
     planted.push(dir);
-    const r = await runTool(["ansible-lint", "--nocolor"], { cwd: dir, env, timeoutMs: 120_000 });
+    const r = await run(["ansible-lint", "--nocolor"], { cwd: dir, env, timeoutMs: 120_000 });
     expect(r.exitCode).not.toBe(0);
     expect(r.output).toContain("playbooks/planted.yml");
     expect(r.output).toMatch(/no-changed-when|fqcn|name\[/);
@@ -59,7 +59,7 @@ describe("cluster/ansible passes ansible-lint and --syntax-check", () => {
     async (pb, ctx) => {
       if (missing["ansible-playbook"]) return ctx.skip(missing["ansible-playbook"]);
       for (const inventory of ["local", "vagrant"]) {
-        const r = await runTool(
+        const r = await run(
           [
             "ansible-playbook",
             "--syntax-check",
@@ -81,7 +81,7 @@ describe("cluster/ansible passes ansible-lint and --syntax-check", () => {
       "- name: Broken\n  hosts: all\n  tasks:\n    - name: Two actions\n      ansible.builtin.debug: { msg: x }\n      ansible.builtin.ping: {}\n",
     );
     planted.push(dir);
-    const r = await runTool(
+    const r = await run(
       ["ansible-playbook", "--syntax-check", "-i", "inventories/local/hosts.yml", "playbooks/broken.yml"],
       { cwd: dir, env, timeoutMs: 60_000 },
     );

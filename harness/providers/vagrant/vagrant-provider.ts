@@ -6,7 +6,7 @@ import type { ImageTags } from "../../images/build-images.ts";
 import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { newAnsibleSecrets } from "../ansible/ansible-deploy.ts";
-import { onPath, runTool } from "../ansible/run-tool.ts";
+import { describeFailure, onPath, run as runProcess } from "../../util/run.ts";
 import { attachExistingLab } from "../existing/existing-provider.ts";
 import { downPlan, failedUpPlan, upPlan, type Step, type VagrantProviderName } from "./vagrant-plan.ts";
 import { readVagrantTable } from "./vagrant-table.ts";
@@ -18,7 +18,7 @@ export async function probeVagrant(
   provider: string,
   has: (cmd: string) => Promise<boolean> = onPath,
   run: (argv: string[]) => Promise<{ exitCode: number | null; output: string }> = (argv) =>
-    runTool(argv, { cwd: "/", timeoutMs: 30_000 }),
+    runProcess(argv, { cwd: "/", timeoutMs: 30_000 }),
 ): Promise<{ ok: true; provider: VagrantProviderName } | { ok: false; reason: string }> {
   if (provider !== "virtualbox" && provider !== "libvirt")
     return {
@@ -71,11 +71,10 @@ export interface VagrantUpOptions {
 async function runStep(clusterDir: string, step: Step, progress: Progress): Promise<void> {
   progress.detail(`${step.why}: ${step.argv.join(" ")}`);
   const cwd = path.join(clusterDir, step.cwd);
-  const r = await runTool(step.argv, { cwd, timeoutMs: 1_800_000 });
-  if (r.exitCode !== 0 && !step.mayFail)
-    throw new Error(
-      `${step.why}: ${step.argv[0]} exited ${r.exitCode}\n${r.output.trimEnd().split("\n").slice(-30).join("\n")}`,
-    );
+  const r = await runProcess(step.argv, { cwd, timeoutMs: 1_800_000 });
+  // The command, how it ended (exit code, signal, or killed at the limit) and its last 30 lines.
+  if ((r.exitCode !== 0 || r.timedOut) && !step.mayFail)
+    throw new Error(`${step.why}: ${describeFailure(r)}`);
 }
 
 /**
