@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { WATCHDOG, WATCHDOG_REPEAT_SECONDS } from "../alerts/pipeline-alive.ts";
-import { onPath, runTool } from "../providers/ansible/run-tool.ts";
+import { onPath, run } from "../util/run.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { harnessRulesDir, loadClusterConfig } from "./cluster-config.ts";
 import { profileNames } from "./profiles.ts";
@@ -86,7 +86,7 @@ describe("Alertmanager re-notifies the Watchdog every few seconds", () => {
 
 describe("the Ansible role deploys the same rule files as the harness", () => {
   const task = (
-    parse(readFileSync(path.join(clusterDir, "ansible/roles/firedrill_stack/tasks/control.yml"), "utf8")) as {
+    parse(readFileSync(path.join(clusterDir, "ansible/roles/firedrill_stack/tasks/config.yml"), "utf8")) as {
       name: string;
       loop?: string;
     }[]
@@ -98,7 +98,7 @@ describe("the Ansible role deploys the same rule files as the harness", () => {
     async (profile, ctx) => {
       if (!(await onPath("ansible"))) return ctx.skip("ansible is not installed (apt-get install ansible)");
       expect(task?.loop, "the role's rule-copy task").toBeDefined();
-      const r = await runTool(
+      const r = await run(
         [
           "ansible",
           "localhost",

@@ -17,8 +17,33 @@ export interface ClusterConfig {
   alertmanager: string;
 }
 
+/**
+ * The services a config file on control2 (HAProxy, Prometheus, Alertmanager) reaches on another
+ * server, by placeholder: `host:port` of `alias` on `port`. On one engine that is the alias itself
+ * (Docker's DNS); where each server runs its own engine the Ansible role fills in the server's
+ * address and published port instead (Docker's DNS does not cross engines). Services on control2
+ * itself stay written by alias in the files.
+ */
+export const addressPlaceholders = {
+  node1App: { alias: "node1-app", port: 8000 },
+  node2App: { alias: "node2-app", port: 8000 },
+  node1Exporter: { alias: "node1-exporter", port: 9104 },
+  node2Exporter: { alias: "node2-exporter", port: 9104 },
+  receiver: { alias: "receiver", port: 9099 },
+} as const;
+export type AddressPlaceholder = keyof typeof addressPlaceholders;
+
+/** Every address placeholder as the services find each other on one engine: `alias:port`. */
+export function aliasAddresses(): Record<AddressPlaceholder, string> {
+  return Object.fromEntries(
+    Object.entries(addressPlaceholders).map(([name, a]) => [name, `${a.alias}:${a.port}`]),
+  ) as Record<AddressPlaceholder, string>;
+}
+
 export interface ConfigValues {
   webhookUrl: string;
+  /** Where control2's files reach the other servers' services; by alias (one engine) when left out. */
+  addresses?: Record<AddressPlaceholder, string>;
 }
 
 export function loadClusterConfig(
@@ -33,10 +58,11 @@ export function loadClusterConfig(
   const mariadbFor = (node: NodeName, n: number) =>
     render("mariadb.cnf", { serverId: n, autoIncrementOffset: n, nodeName: node });
   const rules = loadRules([path.join(dir, "rules"), harnessRulesDir(clusterDir)]);
+  const addresses = values.addresses ?? aliasAddresses();
   return {
-    haproxy: render("haproxy.cfg", {}),
+    haproxy: render("haproxy.cfg", addresses),
     mariadb: { node1: mariadbFor("node1", 1), node2: mariadbFor("node2", 2) },
-    prometheus: render("prometheus.yml", {}),
+    prometheus: render("prometheus.yml", addresses),
     rules,
     alertmanager: render("alertmanager.yml", { webhookUrl: values.webhookUrl }),
   };

@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadClusterConfig } from "../../config/cluster-config.ts";
+import { addressPlaceholders, loadClusterConfig } from "../../config/cluster-config.ts";
 import { profileNames, profiles } from "../../config/profiles.ts";
 import { renderTemplate } from "../../config/render-template.ts";
 import { resolveSettings } from "../../settings/settings.ts";
-import { topology } from "../../topology/topology.ts";
+import { service, topology } from "../../topology/topology.ts";
 import { readVagrantTable } from "../vagrant/vagrant-table.ts";
 
 const clusterDir = resolveSettings().clusterDir;
@@ -28,6 +28,8 @@ interface RenderTask {
   name: string;
   files: string[];
   vars: string[];
+  /** Placeholder → "alias:port" for the values read from the role's address map (`_fd_at[...]`). */
+  addresses: Record<string, string>;
 }
 
 /** Each role task that renders cluster/config templates: which files, with which `template_vars` names. */
@@ -51,6 +53,12 @@ function renderTasks(): RenderTask[] {
         name: t.name,
         files: [...direct, ...looped],
         vars: [...vars.matchAll(/'([A-Za-z][A-Za-z0-9_]*)'\s*:/g)].map((m) => m[1]!).sort(),
+        addresses: Object.fromEntries(
+          [...vars.matchAll(/'([A-Za-z][A-Za-z0-9_]*)'\s*:\s*_fd_at\['([\w-]+:\d+)'\]/g)].map((m) => [
+            m[1]!,
+            m[2]!,
+          ]),
+        ),
       };
     });
 }
@@ -103,6 +111,38 @@ describe("Ansible and the harness share one configuration", () => {
       expect(() =>
         loadClusterConfig(clusterDir, profile, { webhookUrl: "http://receiver:9099/hook/alertmanager" }),
       ).not.toThrow();
+    },
+  );
+
+  it("every address placeholder names the same service and port in the role as in the harness", () => {
+    const fromRole = Object.assign({}, ...renderTasks().map((t) => t.addresses)) as Record<string, string>;
+    const fromHarness = Object.fromEntries(
+      Object.entries(addressPlaceholders).map(([name, a]) => [name, `${a.alias}:${a.port}`]),
+    );
+    expect(fromRole).toEqual(fromHarness);
+    for (const a of Object.values(addressPlaceholders))
+      expect(topology.find((s) => s.alias === a.alias)?.ports).toContain(a.port);
+  });
+
+  // control2's files are read on control2: a service written there by alias must run on control2,
+  // since Docker's DNS answers only for the same engine (the `hosts` mode has one per server).
+  it.each(profileNames)(
+    "%s: HAProxy's, Prometheus' and Alertmanager's files name only control2's own services by alias",
+    (profile) => {
+      const aliases = new Set(topology.map((s) => s.alias));
+      const named = ["haproxy.cfg", "prometheus.yml", "alertmanager.yml"].flatMap((f) => {
+        const text = readFileSync(path.join(clusterDir, "config", profile, f), "utf8")
+          // Comments may mention anything; an `instance` label is a name, not an address.
+          .replace(/#.*$/gm, "")
+          .replace(/instance: "[^"]*"/g, "");
+        return [...text.matchAll(/([a-z][a-z0-9-]*):(\d+)/g)]
+          .filter((m) => aliases.has(m[1]!))
+          .map((m) => ({ f, alias: m[1]! }));
+      });
+      // Prometheus finds Alertmanager and HAProxy by alias: the check looks at something.
+      expect(named.map((n) => n.alias)).toContain("alertmanager");
+      for (const n of named)
+        expect(service(n.alias).server, `${profile}/${n.f}: ${n.alias}`).toBe("control2");
     },
   );
 
