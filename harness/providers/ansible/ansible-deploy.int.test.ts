@@ -4,7 +4,7 @@
  * and the very drills of harness/drills run against what it deployed through the `existing`
  * provider, unchanged. Removed by its run label at the end, whatever happened.
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,14 @@ import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings, type Settings } from "../../settings/settings.ts";
 import type { ProfileName } from "../../config/profiles.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";
-import { ansibleAvailable, localDeployment, runPlaybook, type LocalDeployment } from "./ansible-deploy.ts";
+import { runChecked } from "../../util/run.ts";
+import {
+  ansibleAvailable,
+  deployStack,
+  localDeployment,
+  runPlaybook,
+  type LocalDeployment,
+} from "./ansible-deploy.ts";
 import { totalChanged, type HostRecap } from "./play-recap.ts";
 
 const progress = stderrProgress({ prefix: "ansible" });
@@ -59,9 +66,9 @@ function ansibleDeployment(profile: ProfileName): Deployment {
     d.workDir = mkdtempSync(path.join(os.tmpdir(), "firedrill-ansible-lab-"));
     d.dep = await localDeployment({ runId: d.runId, profile, images: tags, workDir: d.workDir });
     d.settings = { ...base, provider: "existing", inventory: d.dep.labFile };
-    const first = await runPlaybook({
+    // deployStack: a failed first run removes what it started (teardown.yml) before failing here.
+    const first = await deployStack({
       clusterDir: base.clusterDir,
-      playbook: "stack.yml",
       inventory: "local",
       vars: d.dep.vars,
       progress,
@@ -78,6 +85,32 @@ function ansibleDeployment(profile: ProfileName): Deployment {
     expect(await leftovers(d.runId)).toEqual([]);
   });
   return d;
+}
+
+/** Each container of the run by its role label: its id, when it last started, its restart policy. */
+async function containersOf(
+  runId: string,
+): Promise<Record<string, { id: string; startedAt: string; restart: string }>> {
+  const docker = dockerClient();
+  const list = await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] }),
+  });
+  const out: Record<string, { id: string; startedAt: string; restart: string }> = {};
+  for (const c of list) {
+    const info = await docker.getContainer(c.Id).inspect();
+    out[c.Labels["firedrill.role"] ?? c.Id] = {
+      id: info.Id,
+      startedAt: info.State.StartedAt,
+      restart: info.HostConfig.RestartPolicy?.Name ?? "",
+    };
+  }
+  return out;
+}
+
+/** A file as the container sees it (through its bind mount). */
+async function readInContainer(container: string, file: string): Promise<string> {
+  return (await runChecked(["docker", "exec", container, "cat", file], { timeoutMs: 30_000 })).stdout;
 }
 
 async function secondRunChangesNothing(d: Deployment): Promise<void> {
@@ -101,6 +134,13 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
     expect(Object.keys(d.firstRecap).sort()).toEqual(["control1", "control2", "node1", "node2"]);
     expect(totalChanged(d.firstRecap)).toBeGreaterThan(0);
     expect(statSync(d.dep.labFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("every container comes back when its engine starts again, but not from a fault's kill (unless-stopped)", async (ctx) => {
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    const all = await containersOf(d.runId);
+    expect(Object.keys(all).length).toBe(10);
+    for (const [role, c] of Object.entries(all)) expect(c.restart, role).toBe("unless-stopped");
   });
 
   it("a second run of the playbook changes nothing", async (ctx) => {
@@ -184,6 +224,41 @@ describe("Ansible deployment onto the local engine (seed): file and position rep
         usingGtid: "No",
         connectRetry: 60,
       });
+    await lab.down();
+  });
+
+  // Single-file bind mounts keep showing the file a container started with: a changed file must
+  // restart its container (the role's `restart` on the container task), and only that one.
+  it("a changed haproxy.cfg restarts HAProxy (the same container, started again) and nothing else", async (ctx) => {
+    if (d.skipReason) return ctx.skip(d.skipReason);
+    const before = await containersOf(d.runId);
+    const copy = mkdtempSync(path.join(d.workDir, "config-"));
+    cpSync(path.join(d.settings.clusterDir, "config"), copy, { recursive: true });
+    const marker = `# changed by the Ansible deployment test (${d.runId})`;
+    appendFileSync(path.join(copy, "seed", "haproxy.cfg"), `${marker}\n`);
+    const changed = await runPlaybook({
+      clusterDir: d.settings.clusterDir,
+      playbook: "stack.yml",
+      inventory: "local",
+      vars: { ...d.dep.vars, firedrill_config_dir: copy },
+      progress,
+    });
+    d.times.configChangeSeconds = changed.seconds;
+    // The render and the restart, on control2 only.
+    expect(changedHosts(changed.recap)).toEqual(["control2: changed=2"]);
+    const after = await containersOf(d.runId);
+    for (const [role, c] of Object.entries(after)) {
+      expect(c.id, role).toBe(before[role]!.id);
+      if (role === "haproxy") expect(c.startedAt, role).not.toBe(before[role]!.startedAt);
+      else expect(c.startedAt, role).toBe(before[role]!.startedAt);
+    }
+    const seen = await readInContainer(`${d.runId}-haproxy`, "/etc/haproxy/haproxy.cfg");
+    expect(seen).toContain(marker);
+    // And it still routes (the role waited for it; the app answers through it).
+    const lab = await startLab({ profile: "seed", settings: d.settings, progress });
+    expect(
+      (await new AppClient(lab.endpoints.haproxy.url).createList(`ansible-restart-${d.runId}`)).status,
+    ).toBe(201);
     await lab.down();
   });
 

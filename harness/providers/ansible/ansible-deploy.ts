@@ -7,8 +7,8 @@ import type { Progress } from "../../progress/progress.ts";
 import { topology, type NodeName } from "../../topology/topology.ts";
 import { randomSecret } from "../../util/random-secret.ts";
 import { freePort } from "../testcontainers/free-port.ts";
+import { onPath, run, type RunResult } from "../../util/run.ts";
 import { parsePlayRecap, type HostRecap } from "./play-recap.ts";
-import { onPath, runTool } from "./run-tool.ts";
 
 /** What the Debian machine needs for the Ansible path (ansible-lint only for `pnpm test`'s lint). */
 export const ANSIBLE_PACKAGES = "apt-get install ansible python3-docker";
@@ -90,7 +90,7 @@ export async function runPlaybook(o: PlaybookOptions): Promise<PlaybookRun> {
     const varsFile = path.join(tmp, "vars.json");
     writeFileSync(varsFile, JSON.stringify(o.vars), { mode: 0o600 });
     o.progress.step(`ansible-playbook ${o.playbook} (inventory ${path.basename(path.dirname(inventory))})`);
-    const run = await runTool(
+    const r = await run(
       ["ansible-playbook", "-i", inventory, path.join("playbooks", o.playbook), "-e", `@${varsFile}`],
       {
         cwd: ansibleDir,
@@ -105,7 +105,7 @@ export async function runPlaybook(o: PlaybookOptions): Promise<PlaybookRun> {
         },
       },
     );
-    const lines = run.output.trimEnd().split("\n");
+    const lines = r.output.trimEnd().split("\n");
     // The failed tasks themselves (a play goes on after one host fails, so the tail may not show them).
     const fatal = lines.flatMap((l, i) =>
       /^(fatal|failed): \[/.test(l)
@@ -115,22 +115,67 @@ export async function runPlaybook(o: PlaybookOptions): Promise<PlaybookRun> {
     const tail = [...fatal, ...(fatal.length ? ["…"] : []), ...lines.slice(-40)].join("\n");
     let recap: Record<string, HostRecap>;
     try {
-      recap = parsePlayRecap(run.output);
+      recap = parsePlayRecap(r.output);
     } catch (err) {
-      throw new Error(
-        `ansible-playbook ${o.playbook}: ${(err as Error).message} (exit ${run.exitCode})\n${tail}`,
-      );
+      throw new Error(`ansible-playbook ${o.playbook}: ${(err as Error).message} (${ended(r)})\n${tail}`);
     }
     const bad = Object.entries(recap).filter(([, h]) => h.failed > 0 || h.unreachable > 0);
-    if (run.exitCode !== 0 || bad.length > 0)
+    if (r.exitCode !== 0 || r.timedOut || bad.length > 0)
       throw new Error(
-        `ansible-playbook ${o.playbook} failed (exit ${run.exitCode}${run.signal ? `, ${run.signal}` : ""}) on ${bad.map(([h]) => h).join(", ") || "?"}\n${tail}`,
+        `ansible-playbook ${o.playbook} failed (${ended(r)}) on ${bad.map(([h]) => h).join(", ") || "?"}\n${tail}`,
       );
-    o.progress.detail(`ansible-playbook ${o.playbook}: ${run.seconds.toFixed(1)} s`);
-    return { recap, seconds: run.seconds, output: run.output };
+    o.progress.detail(`ansible-playbook ${o.playbook}: ${r.seconds.toFixed(1)} s`);
+    return { recap, seconds: r.seconds, output: r.output };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** How a playbook run ended, for an error line: the exit code and signal, or the time limit. */
+function ended(r: RunResult): string {
+  if (r.timedOut) return `killed at its time limit after ${r.seconds.toFixed(0)} s`;
+  return `exit ${r.exitCode}${r.signal ? `, ${r.signal}` : ""}`;
+}
+
+export type DeployOptions = Omit<PlaybookOptions, "playbook">;
+
+/**
+ * Deploys the stack (playbooks/stack.yml). When it fails, playbooks/teardown.yml removes the run's
+ * containers, network and rendered configuration from every server before the error is rethrown, so
+ * a failed deployment leaves nothing running on the servers; the error still quotes the failed
+ * tasks. A teardown that fails too is warned about on its own and named in the error (containers of
+ * the run may then be left). `runOne` is runPlaybook except in tests.
+ */
+export async function deployStack(
+  o: DeployOptions,
+  runOne: (o: PlaybookOptions) => Promise<PlaybookRun> = runPlaybook,
+): Promise<PlaybookRun> {
+  const runId = o.vars.firedrill_run_id;
+  if (typeof runId !== "string" || runId === "")
+    throw new Error("deployStack: vars.firedrill_run_id is required (a failed deployment is removed by it)");
+  try {
+    return await runOne({ ...o, playbook: "stack.yml" });
+  } catch (err) {
+    o.progress.warn(`deployment of run ${runId} failed: removing what it started (teardown.yml)`);
+    try {
+      await runOne({ ...o, playbook: "teardown.yml", vars: teardownVars(o.vars), timeoutMs: 300_000 });
+    } catch (undo) {
+      const why = (undo as Error).message.split("\n")[0] ?? "";
+      o.progress.warn(`teardown of run ${runId} failed too: ${why}`);
+      if (err instanceof Error)
+        err.message += `\nthe run's teardown failed too (its containers may be left on the servers): ${why}`;
+    }
+    throw err;
+  }
+}
+
+/**
+ * The deployment's variables for its teardown: all of them (an inventory may read any: the vagrant
+ * one finds its SSH keys by `firedrill_vagrant_provider`; teardown.yml reads the run id, the state
+ * folder and `firedrill_become`) but the credentials, which removing containers does not need.
+ */
+export function teardownVars(vars: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(vars).filter(([k]) => k !== "firedrill_secrets"));
 }
 
 export interface LocalDeployment {
