@@ -1,8 +1,9 @@
 /**
  * What a machines lab leaves when its run ends badly: Ctrl-C during `up` removes the machines, the
  * network and the run's key; a run killed with SIGKILL leaves its machines, which the next run's
- * reaper removes; the image cache volumes survive both. And where a tool is missing, `up --provider
- * machines` says so in one line and exits 2, starting nothing.
+ * reaper removes; a deploy that fails removes what was started; the image cache volumes survive
+ * all of these. And where a tool is missing, `up --provider machines` says so in one line and exits
+ * 2, starting nothing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -14,6 +15,7 @@ import { dockerClient } from "../../engine/docker-client.ts";
 import { LabStateStore } from "../../lab/lab-state.ts";
 import { LABEL_FIREDRILL, LABEL_PID, LABEL_ROLE, LABEL_RUN } from "../../lab/labels.ts";
 import { reapAbandoned, removeLabeled } from "../../lab/reaper.ts";
+import { startLab } from "../../lab/start-lab.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";
@@ -92,6 +94,27 @@ describe("machines lab cleanup", () => {
     expect(reaped).toContain(runId);
     expect(await leftovers(runId)).toEqual([]);
     expect(await listCacheVolumes(dockerClient())).toContain(volumes[0]);
+  }, 360_000);
+
+  it("a deploy that fails removes the machines, the network and the key, and says which task failed", async (ctx) => {
+    const tools = await machineTools();
+    if (!tools.ok) return ctx.skip(tools.reason);
+    // A run id the role refuses (upper case): its first task fails, after the machines are up and loaded.
+    const runId = `fd-Bad-${process.pid}`;
+    started.push(runId);
+    const settings = { ...resolveSettings(), provider: "machines" as const };
+    const err = await startLab({
+      profile: "hardened",
+      runId,
+      settings,
+      progress: stderrProgress({ prefix: "bad deploy" }),
+    })
+      .then(() => undefined)
+      .catch((e: Error) => e);
+    expect(err?.message).toMatch(/ansible-playbook stack\.yml failed/);
+    expect(err?.message).toContain("Check the deployment's inputs");
+    expect(await leftovers(runId)).toEqual([]);
+    expect(existsSync(path.join(settings.stateDir, "machines", runId))).toBe(false);
   }, 360_000);
 
   it("up --provider machines without Ansible: one line saying what to install, exit 2, nothing started", async () => {
