@@ -50,7 +50,9 @@ describe("CLI argument handling (no engine needed)", () => {
       /^usage: firedrill run <drill> \[--profile seed\|hardened\] .*\[--json\] \[--quiet\]$/m,
     );
     expect(help).toContain("--json      print only the drill results");
-    expect(help).toMatch(/exit codes: 0 every profile passed, 1 a profile failed, was skipped or was interrupted, 2 usage/);
+    expect(help).toMatch(
+      /exit codes: 0 every profile passed, 1 a profile failed, was skipped or was interrupted, 2 usage/,
+    );
   });
 
   it("run --json with a mistake prints nothing on stdout and exits 2", async () => {
