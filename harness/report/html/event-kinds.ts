@@ -4,14 +4,7 @@ export type EventKind = HistoryEvent["type"];
 export type EventOf<K extends EventKind> = Extract<HistoryEvent, { type: K }>;
 
 /** The timeline's lane groups, in the order they are drawn top to bottom. */
-export const laneGroups = [
-  "fault",
-  "haproxy",
-  "replication",
-  "alert",
-  "notification",
-  "probe",
-] as const;
+export const laneGroups = ["fault", "haproxy", "replication", "alert", "notification", "probe"] as const;
 export type LaneGroup = (typeof laneGroups)[number];
 
 /**
@@ -80,7 +73,13 @@ export const eventRenderers: { [K in EventKind]: EventRenderer<EventOf<K>> } = {
         : `${e.phase} ${e.fault}${e.effect ? ` (must show: ${e.effect})` : ""}${e.detail ? ` (${e.detail})` : ""}`,
     mark: (e) =>
       e.phase === "effect"
-        ? { group: "fault", lane: `fault ${e.fault}`, kind: "tick", label: "effect seen", color: COLORS.fault }
+        ? {
+            group: "fault",
+            lane: `fault ${e.fault}`,
+            kind: "tick",
+            label: "effect seen",
+            color: COLORS.fault,
+          }
         : {
             group: "fault",
             lane: `fault ${e.fault}`,
