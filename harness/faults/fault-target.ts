@@ -28,7 +28,10 @@ export interface FaultTarget {
   lacks(need: Capability): Promise<string | undefined>;
   /** Every process of `server` gone at once, no shutdown. */
   crash(server: ServerName): Promise<void>;
-  /** `server` back with every one of its services started (databases first); idempotent. */
+  /**
+   * The repair of a crash, idempotent: the containers started again (databases first), or the
+   * server powered on again (its engine brings its services back, as ServerAccess promises).
+   */
   recover(server: ServerName): Promise<void>;
   /** Every process of `server` frozen, and thawed again; `thaw` is idempotent. */
   freeze(server: ServerName): Promise<void>;

@@ -1,17 +1,12 @@
 import type { Lab, ServerAccess } from "../lab/lab.ts";
 import { service, serverNames, type ServerName } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
-import { waitUntil } from "../util/wait-until.ts";
 import type { Capability } from "./fault.ts";
 import type { FaultTarget, ScriptResult } from "./fault-target.ts";
-import { startOrder, tolerate304 } from "./container-target.ts";
-import { aliasesOn, serverHeal, serverInject, type NetFault, type Place } from "./net-plans.ts";
+import { serverHeal, serverInject, type NetFault, type Place } from "./net-plans.ts";
 
 /** Single-quotes a word for sh. */
 export const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** How long a powered-on server's engine may take to answer for its containers again. */
-const ENGINE_BACK_MS = 180_000;
 
 /** A script in a container's network namespace, run from its server's root shell. */
 export const nsenterScript = (pid: number, script: string) => `nsenter -t ${pid} -n sh -c ${shq(script)}`;
@@ -59,19 +54,12 @@ export function serverTarget(lab: Lab, servers: ServerAccess): FaultTarget {
       return p;
     },
     crash: (server) => servers.powerOff(server),
-    async recover(server) {
-      await servers.powerOn(server);
-      // Whatever the provider's power-on does about containers, the server is only back when its
-      // services run: start any that did not come back, databases first, once its engine answers.
-      for (const alias of startOrder(aliasesOn(server))) {
-        const running = await waitUntil(
-          `${server}'s engine answers for ${alias} after power-on`,
-          async () => (await lab.container(alias).inspect()).State.Running,
-          { timeoutMs: ENGINE_BACK_MS, intervalMs: 1000 },
-        );
-        if (!running) await tolerate304(lab.container(alias).start());
-      }
-    },
+    // The repair is the power coming back: ServerAccess's power-on leaves the server's engine to
+    // bring its containers back (restart policy, or the provider starting them), and the drill's
+    // steady state after the heal proves they did. Waiting here for each of them (a round trip to
+    // the server's engine apiece) would stamp the heal after services that had already returned,
+    // and an alert resolved by them would look resolved before the heal.
+    recover: (server) => servers.powerOn(server),
     freeze: (server) => servers.pause(server),
     async thaw(server) {
       try {
