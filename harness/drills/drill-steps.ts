@@ -5,6 +5,7 @@ import { checkSteadyState, type SteadyStateSpec } from "../checkers/steady-state
 import type { Verdict } from "../checkers/verdict.ts";
 import type { Fault } from "../faults/fault.ts";
 import { withFault } from "../faults/with-fault.ts";
+import { requireSupported } from "../faults/fault-target.ts";
 import { ConvergenceObserver } from "../probes/db-state.ts";
 import { observeState } from "../report/observed-state.ts";
 import { finalReads } from "../workload/final-reads.ts";
@@ -109,6 +110,8 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
     rate: ctx.overrides.rate ?? o.rate,
     faultSeconds: ctx.overrides.faultSeconds ?? o.faultSeconds,
   };
+  // A fault this lab cannot inject is reported skipped before any load is sent.
+  await requireSupported(ctx.lab, fault);
   const seconds = o.beforeSeconds + o.faultSeconds + o.afterSeconds;
   ctx.progress.detail(
     `${o.rate} ops/s for ${seconds} s; ${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`,

@@ -16,6 +16,7 @@ import {
 } from "./drill-steps.ts";
 import { splitReplication } from "../faults/network-faults.ts";
 import { withFault } from "../faults/with-fault.ts";
+import { requireSupported } from "../faults/fault-target.ts";
 import type { DbEndpoint } from "../lab/lab.ts";
 import { AppClient } from "../probes/app-client.ts";
 import { nodeNames, type NodeName } from "../topology/topology.ts";
@@ -40,12 +41,15 @@ export const splitBrainConflict: DrillDefinition = {
     seed: "firedrill detects the duplicate-key replication stop (1062) on both nodes and the divergence; no replication alert fires: the seed's exporter cannot see replication",
   },
   async run(ctx) {
+    const split = splitReplication();
+    // A fault this lab cannot inject is reported skipped before any load is sent.
+    await requireSupported(ctx.lab, split);
     const steadyBefore = await steadyStateFirst(ctx);
     const title = `${ctx.tag}-conflict`;
     const written: Record<string, number> = {};
     const dbs = { node1: ctx.lab.endpoints.nodes.node1.db, node2: ctx.lab.endpoints.nodes.node2.db };
     let bothSides = expectation("the conflicting row is on both sides before the heal", false, "not checked");
-    await withFault(ctx.lab, ctx.history, splitReplication(), async () => {
+    await withFault(ctx.lab, ctx.history, split, async () => {
       for (const node of nodeNames) written[node] = await writeOn(ctx, node, title);
       // Long enough for the split's effect (a replica that has not read its master's new row) to show.
       await sleep(2000);
