@@ -20,9 +20,20 @@ export async function withFault<T>(
   during: () => Promise<T>,
 ): Promise<T> {
   await requireSupported(lab, fault);
+  // The heal is dated when it begins: what it brings back (a powered-on server's services, an
+  // alert's resolution) can come before the call returns, and "resolved ≤ 15 s after the heal" or
+  // "caught up ≤ 10 s after the heal" must count the repair's own time, not start after it.
   const heal = async () => {
+    const began = history.now();
     await fault.heal(lab);
-    history.fault("heal", fault.name);
+    const seconds = (history.now() - began) / 1000;
+    history.append({
+      type: "fault",
+      phase: "heal",
+      fault: fault.name,
+      time: began,
+      detail: `took ${seconds.toFixed(2)} s`,
+    });
   };
   const forget = onInterrupt(heal);
   let watching: { stop(): Promise<void> } | undefined;
