@@ -26,6 +26,7 @@ import { leftovers } from "../../testing/lab-assertions.ts";
 import { serverNames, topology } from "../../topology/topology.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { listCacheVolumes } from "./machine-engine.ts";
+import type { MachinesLab as DeployedMachines } from "./machines-provider.ts";
 
 interface MachinesLab {
   lab: Lab | undefined;
@@ -256,6 +257,24 @@ describe("machines provider (seed): the original's replication, on the machines"
         usingGtid: "No",
         connectRetry: 60,
       });
+  });
+
+  it("a second stack.yml run over SSH changes nothing; teardown.yml leaves none of the run's containers on the servers", async (ctx) => {
+    if (m.skipReason) return ctx.skip(m.skipReason);
+    const lab = m.lab as DeployedMachines;
+    const again = await lab.deployment.rerun();
+    expect(Object.keys(again.recap).sort()).toEqual([...serverNames].sort());
+    for (const [host, r] of Object.entries(again.recap))
+      expect([host, r.changed, r.failed]).toEqual([host, 0, 0]);
+    process.stderr.write(
+      `machines (seed): second stack.yml run in ${again.seconds.toFixed(1)} s, changed=0\n`,
+    );
+    const down = await lab.deployment.teardown();
+    expect(Object.values(down.recap).every((r) => r.failed === 0)).toBe(true);
+    for (const s of serverNames) {
+      const r = await lab.servers!.exec(s, `docker ps -aq --filter label=${LABEL_RUN}=${m.runId} | wc -l`);
+      expect([s, r.output.trim()]).toEqual([s, "0"]);
+    }
     await lab.down();
     expect(await leftovers(m.runId)).toEqual([]);
   });

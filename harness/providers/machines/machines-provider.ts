@@ -15,7 +15,7 @@ import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { serverNames, servicesOn, type ServerName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
-import { newAnsibleSecrets, runPlaybook } from "../ansible/ansible-deploy.ts";
+import { newAnsibleSecrets, runPlaybook, teardownVars, type PlaybookRun } from "../ansible/ansible-deploy.ts";
 import { attachExistingLab } from "../existing/existing-provider.ts";
 import { freePort } from "../testcontainers/free-port.ts";
 import { readVagrantTable, type VagrantTable } from "../vagrant/vagrant-table.ts";
@@ -225,7 +225,16 @@ class RetryMachines extends Error {}
  * throws ProviderUnavailableError before starting anything. On any failure, and on Ctrl-C, what it
  * started is removed (the image caches stay); `down()` removes the machines, the network and the key.
  */
-export async function upMachinesLab(o: MachinesUpOptions): Promise<Lab> {
+/**
+ * A machines lab, with its Ansible deployment kept for the life of the lab: `rerun` runs stack.yml
+ * again with the same variables (a second run must change nothing), `teardown` runs teardown.yml for
+ * the run (it must leave none of the run's containers on the servers).
+ */
+export interface MachinesLab extends Lab {
+  readonly deployment: { rerun(): Promise<PlaybookRun>; teardown(): Promise<PlaybookRun> };
+}
+
+export async function upMachinesLab(o: MachinesUpOptions): Promise<MachinesLab> {
   if (o.mutation) refuseMutation("machines");
   const { runId, profile, progress } = o;
   const tools = await machineTools();
@@ -318,23 +327,25 @@ export async function upMachinesLab(o: MachinesUpOptions): Promise<Lab> {
       { mode: 0o600 },
     );
     const labFile = path.join(runDir, "lab.json");
+    // The run's credentials live in memory only (the lab file is removed once read); kept for the
+    // deployment's second run and its teardown.
+    const deployment = {
+      clusterDir: o.clusterDir,
+      inventory,
+      vars: {
+        firedrill_run_id: runId,
+        firedrill_profile: profile,
+        firedrill_images: images.lab,
+        firedrill_secrets: newAnsibleSecrets(),
+        firedrill_lab_file: labFile,
+        firedrill_owner_pid: String(process.pid),
+        firedrill_owner_host: os.hostname(),
+      },
+      progress,
+      timeoutMs: 900_000,
+    };
     try {
-      await runPlaybook({
-        clusterDir: o.clusterDir,
-        playbook: "stack.yml",
-        inventory,
-        vars: {
-          firedrill_run_id: runId,
-          firedrill_profile: profile,
-          firedrill_images: images.lab,
-          firedrill_secrets: newAnsibleSecrets(),
-          firedrill_lab_file: labFile,
-          firedrill_owner_pid: String(process.pid),
-          firedrill_owner_host: os.hostname(),
-        },
-        progress,
-        timeoutMs: 900_000,
-      });
+      await runPlaybook({ ...deployment, playbook: "stack.yml" });
       const lab = await attachExistingLab(labFile, { progress, timeoutMs: 60_000 });
       const servers = new MachineAccess(docker, m.handles, { readyTimeoutMs });
       let downed: Promise<void> | undefined;
@@ -362,13 +373,24 @@ export async function upMachinesLab(o: MachinesUpOptions): Promise<Lab> {
       };
       return Object.assign(lab, {
         servers,
+        deployment: {
+          rerun: async () => {
+            try {
+              return await runPlaybook({ ...deployment, playbook: "stack.yml" });
+            } finally {
+              rmSync(labFile, { force: true });
+            }
+          },
+          teardown: () =>
+            runPlaybook({ ...deployment, playbook: "teardown.yml", vars: teardownVars(deployment.vars) }),
+        },
         down: () => (downed ??= down()),
         [Symbol.asyncDispose]: () => (downed ??= down()),
       });
     } finally {
-      // The lab file carries the run's credentials; the Lab keeps its endpoints in memory.
+      // The lab file carries the run's credentials; the Lab keeps its endpoints in memory. The
+      // inventory names only the key file and addresses: kept in the run's folder until down.
       rmSync(labFile, { force: true });
-      rmSync(inventory, { force: true });
     }
   } catch (err) {
     forget();
