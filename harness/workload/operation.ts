@@ -1,11 +1,11 @@
-import { request, type Agent } from "undici";
+import { errors, type Dispatcher } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
-import type { OpCompletion, OpKind, OpValue } from "../history/history.ts";
+import type { OpCompletion, OpInvoke, OpKind, OpValue } from "../history/history.ts";
 
 /** What every operation of one generator shares: where it goes, how long it may take, where it is recorded. */
 export interface OperationTarget {
   baseUrl: string;
-  agent: Agent;
+  agent: Dispatcher;
   timeoutMs: number;
   history: HistoryRecorder;
 }
@@ -16,7 +16,7 @@ export interface OperationTarget {
  * With `signal`, an operation the caller cut short is recorded as `info` (the harness gave up; it
  * says nothing about the lab); without one, behaviour is the workload's: no client-side abort.
  */
-export async function sendOperation(
+export function sendOperation(
   t: OperationTarget,
   process: number,
   kind: OpKind,
@@ -25,28 +25,145 @@ export async function sendOperation(
   body: string | undefined,
   signal?: AbortSignal,
 ): Promise<OpCompletion> {
+  return new Promise((resolve) => startOperation(t, process, kind, value, path, body, signal, resolve));
+}
+
+/**
+ * `sendOperation` without a promise, for the generator's hot path: `done` is called once, right
+ * after the completion is appended to the history. The request goes straight to undici's
+ * `dispatch` with a handler that keeps the status, the answering node and the body: the same
+ * request on the wire as undici's `request()` (same method, path, headers, body, timeouts), the
+ * same header parsing and body decoding, without its URL parsing, promise and body stream.
+ */
+export function startOperation(
+  t: OperationTarget,
+  process: number,
+  kind: OpKind,
+  value: OpValue,
+  path: string,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  done: (c: OpCompletion) => void,
+): void {
   const t0 = t.history.now();
-  t.history.append({ type: "invoke", process, op: kind, value, time: t0 });
-  let completion: OpCompletion;
+  const invoke: OpInvoke = { type: "invoke", process, op: kind, value, time: t0 };
+  t.history.append(invoke);
+  const handler = new OperationHandler(t, process, kind, value, t0, signal, done);
   try {
-    const res = await request(`${t.baseUrl}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body,
-      dispatcher: t.agent,
-      headersTimeout: t.timeoutMs,
-      bodyTimeout: t.timeoutMs,
-      signal,
-    });
-    const text = await res.body.text();
-    const node = (res.headers["x-served-by"] as string | undefined) ?? undefined;
-    const t1 = t.history.now();
-    const base = { process, op: kind, time: t1, node, latencyMs: t1 - t0 };
-    completion = classify(kind, value, res.statusCode, text, node, base);
+    const to = resolveUrl(t.baseUrl, path);
+    t.agent.dispatch(
+      {
+        origin: to.origin,
+        path: to.path,
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? undefined : jsonContent,
+        body,
+        headersTimeout: t.timeoutMs,
+        bodyTimeout: t.timeoutMs,
+      },
+      handler,
+    );
   } catch (err) {
-    const t1 = t.history.now();
+    // A request undici refuses to start (an unusable URL) is that operation's error, as it was
+    // when request() threw it.
+    handler.onResponseError(undefined, err as Error);
+  }
+}
+
+const jsonContent = { "content-type": "application/json" } as const;
+
+const plainPath = /^(?:\/[\w-]+)+$/;
+let lastBase = "";
+let lastBaseIsOrigin = false;
+/**
+ * Origin and path of `${baseUrl}${path}`, as undici's `request(url)` splits it. A base URL that is
+ * exactly an origin (every caller's) costs a string comparison; any other goes through `URL`.
+ */
+function resolveUrl(baseUrl: string, path: string): { origin: string; path: string } {
+  if (baseUrl !== lastBase) {
+    lastBaseIsOrigin = URL.canParse(baseUrl) && new URL(baseUrl).origin === baseUrl;
+    lastBase = baseUrl;
+  }
+  // Segments of word characters and dashes: nothing URL parsing would encode, resolve or split off.
+  if (lastBaseIsOrigin && plainPath.test(path)) return { origin: baseUrl, path };
+  const url = new URL(`${baseUrl}${path}`);
+  return { origin: url.origin, path: url.search ? `${url.pathname}${url.search}` : url.pathname };
+}
+
+/** undici's handler for one operation: collects the answer, then classifies and records it. */
+class OperationHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the caller aborted before the request reached a connection (undici aborts it there). */
+  private reason: Error | undefined;
+  private removeAbortListener: (() => void) | undefined;
+  private status = 0;
+  private node: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private settled = false;
+
+  constructor(
+    private readonly t: OperationTarget,
+    private readonly process: number,
+    private readonly kind: OpKind,
+    private readonly value: OpValue,
+    private readonly t0: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly done: (c: OpCompletion) => void,
+  ) {
+    if (!signal) return;
+    // As undici's request() does with a signal: abort now if connected, else when it connects.
+    const reasonOf = () => (signal.reason as Error | undefined) ?? new errors.RequestAbortedError();
+    if (signal.aborted) {
+      this.reason = reasonOf();
+      return;
+    }
+    const onAbort = () => {
+      if (this.controller) this.controller.abort(reasonOf());
+      else this.reason = reasonOf();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.removeAbortListener = () => signal.removeEventListener("abort", onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.reason) controller.abort(this.reason);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 1xx: informational, the real answer follows (request() ignores them too).
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    // undici's own header parsing, as request()'s res.headers: a repeated header is an array.
+    this.node = headers["x-served-by"] as string | undefined;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    const t1 = this.t.history.now();
+    const { process, kind, node } = this;
+    const base = { process, op: kind, time: t1, node, latencyMs: t1 - this.t0 };
+    const completion = classify(kind, this.value, this.status, this.text(), node, base);
+    this.finish(completion);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (this.settled) return;
+    const t1 = this.t.history.now();
+    const { process, kind, value, signal } = this;
     const e = err as Error & { code?: string };
     const error = `${e.code ?? e.name}: ${e.message}`;
+    let completion: OpCompletion;
     if (signal?.aborted) {
       completion = {
         type: "info",
@@ -54,7 +171,7 @@ export async function sendOperation(
         op: kind,
         value,
         time: t1,
-        latencyMs: t1 - t0,
+        latencyMs: t1 - this.t0,
         error: `aborted by the harness: ${String(signal.reason instanceof Error ? signal.reason.message : signal.reason)}`,
       };
     } else {
@@ -67,13 +184,28 @@ export async function sendOperation(
         op: kind,
         value,
         time: t1,
-        latencyMs: t1 - t0,
+        latencyMs: t1 - this.t0,
         error,
       };
     }
+    this.finish(completion);
   }
-  t.history.append(completion);
-  return completion;
+
+  /** The body as undici's `res.body.text()` decodes it: UTF-8, a leading BOM skipped. */
+  private text(): string {
+    const { chunks, length } = this;
+    if (chunks.length === 0 || length === 0) return "";
+    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+    const bom = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
+    return buffer.toString("utf8", bom ? 3 : 0);
+  }
+
+  private finish(completion: OpCompletion): void {
+    this.settled = true;
+    this.removeAbortListener?.();
+    this.t.history.append(completion);
+    this.done(completion);
+  }
 }
 
 function classify(
