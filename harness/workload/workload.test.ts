@@ -158,6 +158,47 @@ describe("outcomes in the history", () => {
   });
 });
 
+describe("stopping", () => {
+  it("an abort stops the schedule at once (not at the next arrival) and waits for what is in flight", async () => {
+    const app = await fakeApp();
+    const history = new HistoryRecorder("t");
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    const t0 = performance.now();
+    const r = await runWorkload({
+      ...base,
+      timeoutMs: 5000,
+      baseUrl: app.url,
+      // The second arrival is due after 5 s: the abort must not wait for it.
+      phases: [{ rate: 0.2, seconds: 10 }],
+      mix: { "create-list": 1 },
+      signal: stop.signal,
+      history,
+    });
+    await app.close();
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(r).toMatchObject({ invoked: 1, ok: 1, dropped: 0 });
+    expect(operations(history.events).map((o) => o.completion?.type)).toEqual(["ok"]);
+  });
+
+  it("a base URL undici refuses is each operation's error, recorded, not a hang", async () => {
+    const history = new HistoryRecorder("t");
+    const r = await runWorkload({
+      ...base,
+      baseUrl: "http://127.0.0.1:notaport",
+      phases: [{ rate: 20, seconds: 0.1 }],
+      mix: { "create-list": 1 },
+      history,
+    });
+    expect(r).toMatchObject({ invoked: 2, info: 2 });
+    const completions = operations(history.events).map((o) => o.completion);
+    expect(completions.map((c) => c?.type === "info" && c.error)).toEqual([
+      "ERR_INVALID_URL: Invalid URL",
+      "ERR_INVALID_URL: Invalid URL",
+    ]);
+  });
+});
+
 describe("which item a read targets", () => {
   const items = Array.from({ length: 200 }, (_, i) => i + 1);
 

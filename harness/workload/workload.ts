@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import * as hdr from "hdr-histogram-js";
 import { Agent } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
-import type { OpKind, OpValue } from "../history/history.ts";
-import { sendOperation, type OperationTarget } from "./operation.ts";
+import type { OpCompletion, OpKind, OpValue } from "../history/history.ts";
+import { startOperation, type OperationTarget } from "./operation.ts";
 
 export interface RatePhase {
   /** Operations per second during this phase (ramps are a list of phases). */
@@ -66,15 +66,43 @@ export function checkWorkloadOptions(
   if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, not ${o.timeoutMs}`);
 }
 
+/**
+ * The arrival schedule, one arrival at a time: phase by phase at that phase's constant rate, at most
+ * `maxOps` in all. Computed as it goes, so a million-operation run holds no array of its times.
+ */
+class Schedule {
+  private phase = 0;
+  private k = 0;
+  private phaseStart = 0;
+  private count = 0;
+
+  constructor(
+    private readonly phases: readonly RatePhase[],
+    private readonly maxOps: number,
+  ) {}
+
+  /** Milliseconds from the start of the next arrival, or -1 when there is none. */
+  next(): number {
+    if (this.count >= this.maxOps) return -1;
+    for (;;) {
+      const p = this.phases[this.phase];
+      if (p === undefined) return -1;
+      if (this.k < Math.floor(p.rate * p.seconds)) {
+        this.count++;
+        return this.phaseStart + (this.k++ * 1000) / p.rate;
+      }
+      this.phaseStart += p.seconds * 1000;
+      this.phase++;
+      this.k = 0;
+    }
+  }
+}
+
 /** Which arrival falls at which time: phase by phase at that phase's constant rate. */
 export function arrivalTimes(phases: readonly RatePhase[], maxOps: number): number[] {
   const times: number[] = [];
-  let start = 0;
-  for (const p of phases) {
-    const n = Math.floor(p.rate * p.seconds);
-    for (let k = 0; k < n && times.length < maxOps; k++) times.push(start + (k * 1000) / p.rate);
-    start += p.seconds * 1000;
-  }
+  const schedule = new Schedule(phases, maxOps);
+  for (let at = schedule.next(); at >= 0; at = schedule.next()) times.push(at);
   return times;
 }
 
@@ -101,6 +129,11 @@ export function pickReadTarget(items: readonly number[], random: () => number): 
 /**
  * Open-model generator: operations start on a fixed schedule whether or not earlier ones finished,
  * so a stalled server cannot hide its latency by slowing the client down (no coordinated omission).
+ *
+ * Cheap per operation, so the generator keeps up at thousands of operations per second on a busy
+ * machine: one timer for each batch of due arrivals (armed for the next one), run after the I/O of
+ * its loop turn so operations that already completed free their slot first; operations driven by
+ * callbacks, not a promise each.
  */
 export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   checkWorkloadOptions(o);
@@ -117,26 +150,64 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   });
   const random = o.random ?? Math.random;
   const mix = { ...defaultMix, ...o.mix };
-  const weights = Object.entries(mix).filter(([, w]) => w > 0) as [OpKind, number][];
-  const totalWeight = weights.reduce((s, [, w]) => s + w, 0);
+  const weighted = Object.entries(mix).filter(([, w]) => w > 0) as [OpKind, number][];
+  const kinds = weighted.map(([k]) => k);
+  const weights = weighted.map(([, w]) => w);
+  const totalWeight = weights.reduce((s, w) => s + w, 0);
   const pick = (): OpKind => {
     let r = random() * totalWeight;
-    for (const [k, w] of weights) if ((r -= w) < 0) return k;
-    return weights[0]![0];
+    for (let i = 0; i < weights.length; i++) if ((r -= weights[i]!) < 0) return kinds[i]!;
+    return kinds[0]!;
   };
 
-  const target: OperationTarget = { baseUrl: o.baseUrl, agent, timeoutMs: o.timeoutMs, history: o.history };
+  const { history, signal } = o;
+  const target: OperationTarget = { baseUrl: o.baseUrl, agent, timeoutMs: o.timeoutMs, history };
   const lists: number[] = [];
   const items: number[] = [];
   const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
   const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0 };
   const droppedAt: number[] = [];
-  const inflight = new Set<Promise<void>>();
   let seq = 0;
   // Titles are unique in the app: two runs with one tag must not collide (a 409 is not an outage).
   const prefix = `${o.tag}-${randomBytes(3).toString("hex")}`;
 
-  const one = async (process: number): Promise<void> => {
+  let inFlight = 0;
+  let closed = false;
+  let failure: { error: unknown } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  /** No arrival is sent after this; resolves `finished` once the last operation in flight completes. */
+  const close = (): void => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    signal?.removeEventListener("abort", onAbort);
+    if (inFlight === 0) finish();
+  };
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    close();
+  };
+
+  const completed = (c: OpCompletion): void => {
+    try {
+      histogram.recordValue(Math.max(1, Math.round(c.latencyMs)));
+      counts[c.type]++;
+      if (c.type === "ok") {
+        if (c.op === "create-list") lists.push((c.value as { id: number }).id);
+        else if (c.op === "add-item") items.push((c.value as { id: number }).id);
+      }
+    } catch (err) {
+      fail(err);
+    } finally {
+      freeProcesses.push(c.process);
+      inFlight--;
+      if (closed && inFlight === 0) finish();
+    }
+  };
+
+  const send = (process: number): void => {
     let kind = pick();
     // Nothing to add to or read yet: create first.
     if (kind === "add-item" && lists.length === 0) kind = "create-list";
@@ -159,38 +230,66 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
       path = `/api/items/${value.itemId}`;
     }
     counts.invoked++;
-    const completion = await sendOperation(target, process, kind, value, path, body);
-    histogram.recordValue(Math.max(1, Math.round(completion.latencyMs)));
-    counts[completion.type]++;
-    if (completion.type === "ok") {
-      if (kind === "create-list") lists.push((completion.value as { id: number }).id);
-      if (kind === "add-item") items.push((completion.value as { id: number }).id);
+    inFlight++;
+    try {
+      startOperation(target, process, kind, value, path, body, undefined, completed);
+    } catch (err) {
+      // Only recording the invoke can throw here (a listener): nothing was sent.
+      inFlight--;
+      freeProcesses.push(process);
+      throw err;
     }
   };
 
-  const schedule = arrivalTimes(o.phases, o.maxOps);
-  const start = o.history.now();
-  for (const at of schedule) {
-    if (o.signal?.aborted) break;
-    const wait = start + at - o.history.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const process = freeProcesses.pop();
-    if (process === undefined) {
-      counts.dropped++;
-      droppedAt.push(start + at);
-      // Stamped when it was due, not when noticed: a loop running behind drops several at once.
-      o.history.append({ type: "drop", time: start + at });
-      continue;
+  const schedule = new Schedule(o.phases, o.maxOps);
+  let next = schedule.next();
+  const start = history.now();
+  /** Sends (or drops) every arrival now due, then arms the one timer for the next. */
+  const arrive = (): void => {
+    timer = undefined;
+    if (closed) return;
+    try {
+      let now = history.now();
+      while (next >= 0 && !signal?.aborted) {
+        const due = start + next;
+        if (due > now) {
+          now = history.now();
+          if (due > now) {
+            timer = setTimeout(wake, due - now);
+            return;
+          }
+        }
+        next = schedule.next();
+        const process = freeProcesses.pop();
+        if (process === undefined) {
+          counts.dropped++;
+          droppedAt.push(due);
+          // Stamped when it was due, not when noticed: a loop running behind drops several at once.
+          history.append({ type: "drop", time: due });
+        } else send(process);
+      }
+      close();
+    } catch (err) {
+      fail(err);
     }
-    const p: Promise<void> = one(process).finally(() => {
-      freeProcesses.push(process);
-      inflight.delete(p);
-    });
-    inflight.add(p);
-  }
-  await Promise.all(inflight);
+  };
+  // The timer fires before this loop turn's I/O; arrivals wait for it (setImmediate runs after it).
+  const wake = (): void => void setImmediate(arrive);
+  const onAbort = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    wake();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  arrive();
+
+  await finished;
   await agent.close();
-  const seconds = (o.history.now() - start) / 1000;
+  if (failure) {
+    histogram.destroy();
+    throw failure.error;
+  }
+  const seconds = (history.now() - start) / 1000;
   const latency = {
     p50: histogram.getValueAtPercentile(50),
     p90: histogram.getValueAtPercentile(90),
