@@ -1,6 +1,14 @@
 import { errors, type Dispatcher } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
-import type { OpCompletion, OpInvoke, OpKind, OpValue } from "../history/history.ts";
+import type {
+  AddItemValue,
+  CreateListValue,
+  OpCompletion,
+  OpInvoke,
+  OpKind,
+  OpValue,
+  ReadItemValue,
+} from "../history/history.ts";
 
 /** What every operation of one generator shares: where it goes, how long it may take, where it is recorded. */
 export interface OperationTarget {
@@ -152,8 +160,7 @@ class OperationHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     const t1 = this.t.history.now();
     const { process, kind, node } = this;
-    const base = { process, op: kind, time: t1, node, latencyMs: t1 - this.t0 };
-    const completion = classify(kind, this.value, this.status, this.text(), node, base);
+    const completion = classify(process, kind, this.value, this.status, this.text(), node, t1, t1 - this.t0);
     this.finish(completion);
   }
 
@@ -208,13 +215,21 @@ class OperationHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * The completion of an answered operation. Objects are written out key by key, in the order the
+ * spreads this replaced gave (`{ ...{ process, op, time, node, latencyMs }, type, value, error }`,
+ * values `{ ...value, id }` and `{ ...value, text, found }`): on Node 20 a spread followed by more
+ * properties takes ~1 µs, several per operation.
+ */
 function classify(
-  kind: OpKind,
+  process: number,
+  op: OpKind,
   value: OpValue,
   status: number,
   text: string,
   node: string | undefined,
-  base: { process: number; op: OpKind; time: number; node: string | undefined; latencyMs: number },
+  time: number,
+  latencyMs: number,
 ): OpCompletion {
   let json: Record<string, unknown> = {};
   try {
@@ -222,17 +237,33 @@ function classify(
   } catch {
     json = {};
   }
-  if (kind === "read-item") {
-    if (status === 200)
-      return { ...base, type: "ok", value: { ...value, text: String(json.text), found: true } };
+  if (op === "read-item") {
+    if (status === 200) {
+      const read: ReadItemValue = Object.assign({}, value as ReadItemValue);
+      read.text = String(json.text);
+      read.found = true;
+      return { process, op, time, node, latencyMs, type: "ok", value: read };
+    }
     // A node said "no such item" (HAProxy's own 404 would carry no node): the read happened.
-    if (status === 404 && node) return { ...base, type: "ok", value: { ...value, found: false } };
-    return { ...base, type: "fail", value, error: `HTTP ${status}` };
+    if (status === 404 && node) {
+      const read: ReadItemValue = Object.assign({}, value as ReadItemValue);
+      read.found = false;
+      return { process, op, time, node, latencyMs, type: "ok", value: read };
+    }
+    return { process, op, time, node, latencyMs, type: "fail", value, error: `HTTP ${status}` };
   }
-  if (status === 201) return { ...base, type: "ok", value: { ...value, id: Number(json.id) } };
+  if (status === 201) {
+    const written: CreateListValue | AddItemValue = Object.assign(
+      {},
+      value as CreateListValue | AddItemValue,
+    );
+    written.id = Number(json.id);
+    return { process, op, time, node, latencyMs, type: "ok", value: written };
+  }
   // 4xx from the app: refused before writing. HAProxy's own 503 (no node header): no server took it.
   if ((status >= 400 && status < 500) || (status === 503 && !node))
-    return { ...base, type: "fail", value, error: `HTTP ${status}` };
+    return { process, op, time, node, latencyMs, type: "fail", value, error: `HTTP ${status}` };
   // A 5xx from a node or a 502/504 from HAProxy may come after the row was written.
-  return { ...base, type: "info", value, error: `HTTP ${status}${node ? ` from ${node}` : ""}` };
+  const error = `HTTP ${status}${node ? ` from ${node}` : ""}`;
+  return { process, op, time, node, latencyMs, type: "info", value, error };
 }
