@@ -326,6 +326,8 @@ export async function upMachinesLab(o: MachinesUpOptions): Promise<MachinesLab> 
       ),
       { mode: 0o600 },
     );
+    // The lab file (the run's credentials, mode 0600) and the inventory stay in the run's own 0700
+    // folder until down removes it: a second deployment run then finds its own output unchanged.
     const labFile = path.join(runDir, "lab.json");
     // The run's credentials live in memory only (the lab file is removed once read); kept for the
     // deployment's second run and its teardown.
@@ -374,23 +376,16 @@ export async function upMachinesLab(o: MachinesUpOptions): Promise<MachinesLab> 
       return Object.assign(lab, {
         servers,
         deployment: {
-          rerun: async () => {
-            try {
-              return await runPlaybook({ ...deployment, playbook: "stack.yml" });
-            } finally {
-              rmSync(labFile, { force: true });
-            }
-          },
+          rerun: () => runPlaybook({ ...deployment, playbook: "stack.yml" }),
           teardown: () =>
             runPlaybook({ ...deployment, playbook: "teardown.yml", vars: teardownVars(deployment.vars) }),
         },
         down: () => (downed ??= down()),
         [Symbol.asyncDispose]: () => (downed ??= down()),
       });
-    } finally {
-      // The lab file carries the run's credentials; the Lab keeps its endpoints in memory. The
-      // inventory names only the key file and addresses: kept in the run's folder until down.
+    } catch (err) {
       rmSync(labFile, { force: true });
+      throw err;
     }
   } catch (err) {
     forget();
