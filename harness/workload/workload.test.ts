@@ -158,6 +158,30 @@ describe("outcomes in the history", () => {
   });
 });
 
+describe("dropped arrivals, told apart", () => {
+  it("counts as droppedLate the arrivals the generator itself reached late (its loop was blocked)", async () => {
+    const stalled = await server(() => undefined); // the one slot stays busy: every later arrival drops
+    const run = runWorkload({
+      ...base,
+      concurrency: 1,
+      maxOps: 10,
+      timeoutMs: 400,
+      baseUrl: stalled.url,
+      phases: [{ rate: 100, seconds: 0.1 }],
+      mix: { "create-list": 1 },
+      history: new HistoryRecorder("t"),
+    });
+    // Block this process for 60 ms right after the first arrival: those due meanwhile are reached late.
+    const t0 = performance.now();
+    while (performance.now() - t0 < 60);
+    const r = await run;
+    await stalled.close();
+    expect(r.dropped).toBe(9);
+    expect(r.droppedLate).toBeGreaterThanOrEqual(5);
+    expect(r.droppedLate).toBeLessThanOrEqual(r.dropped);
+  });
+});
+
 describe("stopping", () => {
   it("an abort stops the schedule at once (not at the next arrival) and waits for what is in flight", async () => {
     const app = await fakeApp();

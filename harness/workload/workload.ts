@@ -42,6 +42,12 @@ export interface WorkloadResult {
   dropped: number;
   /** When each dropped arrival was due (history clock), so a ramp can tell which step dropped. */
   droppedAt: number[];
+  /**
+   * Of `dropped`, those the generator reached more than LATE_MS after they were due: it was not
+   * running (descheduled on a busy machine, a GC pause) while the answers that would have freed
+   * the slots waited. The others found every slot busy on time: the server was slow.
+   */
+  droppedLate: number;
   seconds: number;
   latency: { p50: number; p90: number; p99: number; max: number; count: number };
 }
@@ -106,6 +112,9 @@ export function arrivalTimes(phases: readonly RatePhase[], maxOps: number): numb
   return times;
 }
 
+/** How late the generator may reach an arrival before a drop is counted as its own (`droppedLate`). */
+export const LATE_MS = 5;
+
 const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "read-item": 4 };
 
 /** Share of reads aimed uniformly at any item acknowledged so far: an old item lost or stale on a node gets read. */
@@ -165,7 +174,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
   const lists: number[] = [];
   const items: number[] = [];
   const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
-  const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0 };
+  const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0, droppedLate: 0 };
   const droppedAt: number[] = [];
   let seq = 0;
   // Titles are unique in the app: two runs with one tag must not collide (a 409 is not an outage).
@@ -263,6 +272,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
         const process = freeProcesses.pop();
         if (process === undefined) {
           counts.dropped++;
+          if (now - due > LATE_MS) counts.droppedLate++;
           droppedAt.push(due);
           // Stamped when it was due, not when noticed: a loop running behind drops several at once.
           history.append({ type: "drop", time: due });
