@@ -74,8 +74,10 @@ describe("a drill killed mid-run (SIGKILL)", () => {
       const start = JSON.parse(found.history.split("\n")[0]!) as Extract<HistoryEvent, { type: "start" }>;
       labs.add(start.runId);
       const drillDir = path.join(runDir, DRILL, PROFILE);
-      // What a killed run leaves: the history, no result.
-      expect(existsSync(path.join(drillDir, "result.json"))).toBe(false);
+      // What a killed run leaves: the history, and the result.json the drill wrote when it started.
+      expect(JSON.parse(readFileSync(path.join(drillDir, "result.json"), "utf8"))).toMatchObject({
+        verdict: "interrupted",
+      });
 
       const report = await promisify(execFile)("node", [cli, "report", runDir], {
         cwd: repoRoot,
@@ -89,7 +91,7 @@ describe("a drill killed mid-run (SIGKILL)", () => {
       expect(summary).toHaveLength(1);
       expect(summary[0]).toMatchObject({ drill: DRILL, profile: PROFILE, verdict: "interrupted" });
       expect(summary[0]!.reason).toMatch(
-        /^the run ended before the drill finished: history\.jsonl has \d+ events, the last at [\d.]+ s; no result\.json$/,
+        /^the run ended before the drill finished \(started at \S+, pid \d+\): history\.jsonl has \d+ events, the last at [\d.]+ s; result\.json says interrupted$/,
       );
       // Whitespace around tags dropped: the templates are formatted for reading.
       const page = readFileSync(path.join(runDir, "index.html"), "utf8")

@@ -140,11 +140,14 @@ describe("which folders are interrupted drills", () => {
     findings: [],
   });
 
-  it("a result.json that says interrupted is interrupted (its reason kept)", () => {
+  it("a result.json that says interrupted is interrupted (its reason kept, how far the history got added)", () => {
     const runDir = tempRun();
     writeDrillResult(runDir, result("interrupted", "SIGTERM while the fault was on"));
     const [d] = readRunFolder(runDir).drills;
-    expect([d!.result.verdict, d!.result.reason]).toEqual(["interrupted", "SIGTERM while the fault was on"]);
+    expect([d!.result.verdict, d!.result.reason]).toEqual([
+      "interrupted",
+      "SIGTERM while the fault was on: there is no history.jsonl; result.json says interrupted",
+    ]);
   });
 
   it("a torn result.json beside a history is interrupted, saying so", () => {

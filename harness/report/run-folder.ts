@@ -128,7 +128,9 @@ export function readDrillFolder(
       drill,
       profile,
       verdict: "interrupted",
-      reason: saved?.reason ?? `the run ended before the drill finished: ${heard}; ${said}`,
+      // The drill's own placeholder (written when it started) says when and by whom; the folder adds
+      // how far the history got.
+      reason: `${saved?.reason ?? "the run ended before the drill finished"}: ${heard}; ${said}`,
     },
     history,
     problems,
