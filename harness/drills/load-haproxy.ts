@@ -28,7 +28,12 @@ const HOLD_SECONDS = 10;
 const MAX_ERROR_RATE = 0.01;
 /** One latency bound for the ramp's good steps and the hold alike. */
 export const MAX_P99_MS = 500;
-const MAX_HOLD_BACKOFFS = 1;
+const MAX_HOLD_BACKOFFS = 2;
+/**
+ * Requests in flight at most: at 200 ops/s and 300 ms latency 60 are in flight, so 64 made the
+ * client drop arrivals before the lab refused any; 128 leaves the limit to the lab.
+ */
+const CONCURRENCY = 128;
 
 interface StepStats {
   rate: number;
@@ -86,7 +91,7 @@ export const loadHaproxy: DrillDefinition = {
         steps: LOAD_STEPS,
         stepSeconds: STEP_SECONDS,
         holdSeconds: HOLD_SECONDS,
-        concurrency: 64,
+        concurrency: CONCURRENCY,
         maxErrorRate: MAX_ERROR_RATE,
         maxP99Ms: MAX_P99_MS,
         minHoldRate,
@@ -98,7 +103,7 @@ export const loadHaproxy: DrillDefinition = {
     }
     const base = {
       baseUrl: ctx.lab.endpoints.haproxy.url,
-      concurrency: 64,
+      concurrency: CONCURRENCY,
       timeoutMs: 5000,
       tag: ctx.tag,
       history: ctx.history,
@@ -115,11 +120,12 @@ export const loadHaproxy: DrillDefinition = {
       (s) => s.sent > 0 && s.errors / s.sent < MAX_ERROR_RATE && s.p99 !== null && s.p99 < MAX_P99_MS,
     );
     // A 4 s ramp step only estimates capacity; the 10 s hold confirms it. When the hold misses, the
-    // drill backs off once to the next good step (reported), so one noisy step is not called the
-    // lab's limit, while a lab that cannot hold two steps in a row still fails.
+    // drill backs off to the next good step (reported), at most twice and never below the floor, so a
+    // noisy step is not called the lab's limit, while a lab that cannot hold the floor still fails.
     const candidates = good
       .map((s) => s.rate)
       .reverse()
+      .filter((rate, i) => i === 0 || rate >= minHoldRate)
       .slice(0, 1 + MAX_HOLD_BACKOFFS);
     if (candidates.length === 0) candidates.push(LOAD_STEPS[0]!);
     ctx.progress.detail(
