@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveSettings } from "../../settings/settings.ts";
-import { onPath, runTool } from "../ansible/run-tool.ts";
+import { onPath, run as runTool } from "../../util/run.ts";
 
 const clusterDir = resolveSettings().clusterDir;
 const vagrantDir = path.join(clusterDir, "vagrant");

@@ -7,7 +7,7 @@ import { runDrill } from "../../drills/run-drill.ts";
 import { labImages, type ImageName } from "../../topology/topology.ts";
 import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
-import { onPath, runTool } from "../ansible/run-tool.ts";
+import { onPath, run as runTool } from "../../util/run.ts";
 import { downPlan, failedUpPlan, q, upPlan, type Step } from "./vagrant-plan.ts";
 import { probeVagrant, runUpPlan } from "./vagrant-provider.ts";
 import { readVagrantTable } from "./vagrant-table.ts";
