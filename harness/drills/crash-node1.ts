@@ -4,6 +4,8 @@ import { expectAlert } from "../alerts/expect-alert.ts";
 import {
   ALERT_BUDGET as B,
   checkAfterHeal,
+  failoverBounds,
+  faultExpectations,
   checkAlerts,
   faultUnderLoad,
   keyFigures,
@@ -37,24 +39,11 @@ export const crashNode1: DrillDefinition = {
     const checked = await checkAfterHeal(ctx, load, {
       convergenceBoundSeconds: 10,
       observeSeconds: seed ? 90 : 30,
-      availability: seed
-        ? { failoverNode: "node2", primaryNode: "node1" }
-        : {
-            failoverNode: "node2",
-            failoverSeconds: 2,
-            firstSuccessSeconds: 2,
-            maxErrorWindowSeconds: 2,
-            primaryNode: "node1",
-          },
+      availability: failoverBounds(ctx.profile),
     });
     const v = checked.verdicts;
     const figures = keyFigures(v, load.workload);
-    const common = [
-      verdictHolds("steady state before the fault", v["steady-state-before"]),
-      verdictHolds("the crash had its effect (node1's services stopped answering)", v["fault-effect"]),
-      verdictHolds("no acknowledged write lost", v.durability),
-      verdictHolds("steady state restored after the heal", v["steady-state-after"]),
-    ];
+    const common = faultExpectations(v, "the crash had its effect (node1's services stopped answering)");
     const expectations = seed
       ? [
           ...common,

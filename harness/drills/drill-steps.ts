@@ -10,7 +10,13 @@ import { ConvergenceObserver } from "../probes/db-state.ts";
 import { observeState } from "../report/observed-state.ts";
 import { finalReads } from "../workload/final-reads.ts";
 import { runWorkload, type WorkloadResult } from "../workload/workload.ts";
-import { expectation, SteadyStateNotMetError, type DrillContext, type DrillOutcome } from "./drill.ts";
+import {
+  expectation,
+  SteadyStateNotMetError,
+  verdictHolds,
+  type DrillContext,
+  type DrillOutcome,
+} from "./drill.ts";
 import { wasFiring } from "../alerts/alert-expectations.ts";
 import type { FrontendResponses } from "../probes/haproxy-metrics.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
@@ -277,6 +283,30 @@ export async function judge(
     checkers,
     inputs: { observed, samples },
   };
+}
+
+/**
+ * Failover when node1 goes: the hardened stack's bounds (an outage, a first success on node2 and any
+ * error window ≤ 2 s); the seed's failover is measured, not bounded.
+ */
+export function failoverBounds(profile: DrillContext["profile"]): AvailabilityBounds {
+  const nodes = { failoverNode: "node2", primaryNode: PRIMARY };
+  return profile === "seed"
+    ? nodes
+    : { ...nodes, failoverSeconds: 2, firstSuccessSeconds: 2, maxErrorWindowSeconds: 2 };
+}
+
+/**
+ * What every drill whose fault ran under `faultUnderLoad` expects in both profiles: the steady state
+ * before, the fault's effect, nothing acknowledged lost, and the steady state again after the heal.
+ */
+export function faultExpectations(v: Record<string, Verdict>, effect: string) {
+  return [
+    verdictHolds("steady state before the fault", v["steady-state-before"]),
+    verdictHolds(effect, v["fault-effect"]),
+    verdictHolds("no acknowledged write lost", v.durability),
+    verdictHolds("steady state restored after the heal", v["steady-state-after"]),
+  ];
 }
 
 /** The figures every drill reports in summary.json. */
