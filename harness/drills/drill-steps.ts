@@ -92,7 +92,7 @@ const onlyPipeline = (v: Verdict) => v.findings.every((f) => f.kind === "alert-p
  * A short, light load through HAProxy to prove the steady state, for drills whose fault is not
  * injected under `faultUnderLoad`'s load (the split-brain writes, the load ramp).
  */
-export async function steadyStateFirst(ctx: DrillContext, rate = 10, seconds = 3): Promise<SteadyStateSpec> {
+export async function steadyStateFirst(ctx: DrillContext, rate = 10, seconds = 2): Promise<SteadyStateSpec> {
   const from = ctx.history.now();
   await runWorkload({
     baseUrl: ctx.lab.endpoints.haproxy.url,

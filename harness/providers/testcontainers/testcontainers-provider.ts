@@ -100,8 +100,10 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
     const started = new Map<string, StartedTestContainer>();
     const ctx: Ctx = { opts, labels, networkName, started, config, profile: resolved, secrets, files };
 
-    progress.step("starting both databases");
-    await Promise.all(nodeNames.map((node) => startDatabase(ctx, node)));
+    // The receiver first: Alertmanager's first notification (the Watchdog's, which every drill's
+    // steady state waits for) was lost to a receiver not yet listening, and came 5 s later.
+    progress.step("starting both databases and the notification receiver");
+    await Promise.all([...nodeNames.map((node) => startDatabase(ctx, node)), startReceiver(ctx)]);
     const dbs = Object.fromEntries(nodeNames.map((n) => [n, dbEndpoint(started, n, secrets)])) as Record<
       NodeName,
       DbEndpoint
@@ -116,14 +118,13 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
       ...nodeNames.map((node) => startApp(ctx, node)),
     ]);
 
-    progress.step("starting HAProxy, Prometheus, Alertmanager and the notification receiver");
+    progress.step("starting HAProxy, Prometheus and Alertmanager");
     const grafana = await grafanaAvailability(opts.grafanaImage ?? DEFAULT_GRAFANA_IMAGE);
     if ("skipped" in grafana) progress.detail(`Grafana skipped: ${grafana.skipped}`);
     await Promise.all([
       startHaproxy(ctx),
       startPrometheus(ctx),
       startAlertmanager(ctx),
-      startReceiver(ctx),
       "image" in grafana ? startGrafana(ctx, grafana.image) : undefined,
     ]);
 
