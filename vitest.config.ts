@@ -7,17 +7,19 @@ const projectArgs = process.argv.flatMap((a, i, all) =>
 
 // Three projects: `unit` (pure, no engine), `integration` (a real lab per file), `scenarios` (the
 // drills). The latter two share a global setup that prepares the engine and images once, in the main
-// process, so parallel workers never race to build the same image.
+// process, so parallel workers never race to build the same image. The unit and integration setups
+// also install the host tools their tests drive where they may (harness/engine/host-tools.ts).
 export default defineConfig({
   test: {
     // Retries would hide exactly the nondeterminism a chaos tool exists to find.
     retry: 0,
     // The default reporter (CI reads its closing summary line) plus JUnit for CI's test view:
     // reports/junit-scenarios.xml for `pnpm test:scenarios`, reports/junit-unit-integration.xml for `pnpm test`.
+    // vitest's JUnit reporter, with each skipped test's reason as `<skipped message="…"/>`.
     reporters: [
       "default",
       [
-        "junit",
+        "./harness/testing/junit-reporter.ts",
         { outputFile: `reports/junit-${projectArgs.join("-") || "all"}.xml`, suiteName: "firedrill" },
       ],
     ],
@@ -27,6 +29,8 @@ export default defineConfig({
           name: "unit",
           include: ["harness/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
+          // The host tools its tests drive (chromium, Ansible, Vagrant): a look when all are here.
+          globalSetup: ["harness/testing/unit-setup.ts"],
         },
       },
       {

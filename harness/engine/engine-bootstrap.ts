@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Progress } from "../progress/progress.ts";
 import { UserError } from "../util/errors.ts";
-import { runChecked } from "../util/run.ts";
+import { aptInstall } from "./apt.ts";
 import { engineAddress, engineAnswers, probeEngine } from "./docker-client.ts";
 
 export interface EngineHost {
@@ -60,11 +60,8 @@ export async function ensureEngine(
 
   if (!(await commandExists("dockerd"))) {
     progress.step("no Docker engine: installing Debian's docker.io (apt-get)");
-    await runChecked(["apt-get", "update", "-qq"], { timeoutMs: 300_000 });
-    await runChecked(["apt-get", "install", "-y", "-qq", "docker.io"], {
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      timeoutMs: 900_000,
-    });
+    const [failed] = await aptInstall("root", ["docker.io"], { withRecommends: true });
+    if (failed) throw new UserError(`installing docker.io failed: ${failed.why}`);
   }
   for (const driver of ["overlay2", "vfs"]) {
     progress.step(`starting dockerd (storage driver ${driver}); log: ${logFile}`);
