@@ -2,7 +2,7 @@ import { pack } from "tar-fs";
 import { dockerClient } from "../engine/docker-client.ts";
 import type { Progress } from "../progress/progress.ts";
 import type { ImageName } from "../topology/topology.ts";
-import { ensureBaseImage, imageExists } from "./base-image.ts";
+import { ensureBaseImage, imageExists, type BaseImage } from "./base-image.ts";
 import { contextHash, listInputFiles, type BuildableImage } from "./image-inputs.ts";
 
 export type ImageTags = Readonly<Record<ImageName, string>>;
@@ -14,8 +14,9 @@ export interface BuildResult {
   seconds: number;
 }
 
-export function imageTag(clusterDir: string, name: BuildableImage, baseTag: string): string {
-  return `firedrill/${name}:${contextHash(clusterDir, listInputFiles(clusterDir, name), baseTag)}`;
+/** `firedrill/<name>:<hash of its inputs and of the base image's id>`. */
+export function imageTag(clusterDir: string, name: BuildableImage, baseId: string): string {
+  return `firedrill/${name}:${contextHash(clusterDir, listInputFiles(clusterDir, name), baseId)}`;
 }
 
 /** Builds what is missing, one image at a time (2 cores: parallel apt installs only thrash). */
@@ -23,25 +24,25 @@ export async function ensureImages(
   clusterDir: string,
   names: readonly ImageName[],
   progress: Progress,
-): Promise<{ tags: ImageTags; results: BuildResult[] }> {
-  const baseTag = await ensureBaseImage(progress);
+): Promise<{ tags: ImageTags; results: BuildResult[]; base: BaseImage }> {
+  const base = await ensureBaseImage(progress);
   const tags: Partial<Record<ImageName, string>> = {};
   const results: BuildResult[] = [];
   for (const name of names) {
     const t0 = performance.now();
-    const tag = imageTag(clusterDir, name, baseTag);
+    const tag = imageTag(clusterDir, name, base.id);
     tags[name] = tag;
     if (await imageExists(tag)) {
       results.push({ name, tag, built: false, seconds: 0 });
       continue;
     }
     progress.step(`building image ${tag}`);
-    await buildImage(clusterDir, name, tag, baseTag, progress);
+    await buildImage(clusterDir, name, tag, base.tag, progress);
     const seconds = (performance.now() - t0) / 1000;
     progress.detail(`built ${tag} in ${seconds.toFixed(1)} s`);
     results.push({ name, tag, built: true, seconds });
   }
-  return { tags: tags as ImageTags, results };
+  return { tags: tags as ImageTags, results, base };
 }
 
 interface BuildEvent {
@@ -60,11 +61,11 @@ export async function ensureMachineImage(
   progress: Progress,
 ): Promise<{ tag: string; built: boolean; seconds: number }> {
   const t0 = performance.now();
-  const baseTag = await ensureBaseImage(progress);
-  const tag = imageTag(clusterDir, "machine", baseTag);
+  const base = await ensureBaseImage(progress);
+  const tag = imageTag(clusterDir, "machine", base.id);
   if (await imageExists(tag)) return { tag, built: false, seconds: 0 };
   progress.step(`building image ${tag}`);
-  await buildImage(clusterDir, "machine", tag, baseTag, progress);
+  await buildImage(clusterDir, "machine", tag, base.tag, progress);
   const seconds = (performance.now() - t0) / 1000;
   progress.detail(`built ${tag} in ${seconds.toFixed(1)} s`);
   return { tag, built: true, seconds };

@@ -35,11 +35,12 @@ export function listInputFiles(clusterDir: string, name: BuildableImage): string
 }
 
 /**
- * Tag = hash of the base image tag plus every input file's path, exec bit and bytes: a second run with
- * nothing changed finds the image and builds nothing.
+ * Tag = hash of the base image's id plus every input file's path, exec bit and bytes: a second run with
+ * nothing changed finds the image and builds nothing, and another base (a new pin, FIREDRILL_BASE_IMAGE,
+ * a base made again by debootstrap) builds every image again.
  */
-export function contextHash(clusterDir: string, files: readonly string[], baseTag: string): string {
-  const h = createHash("sha256").update(`base=${baseTag}\n`);
+export function contextHash(clusterDir: string, files: readonly string[], baseId: string): string {
+  const h = createHash("sha256").update(`base=${baseId}\n`);
   for (const rel of files) {
     const abs = path.join(clusterDir, rel);
     const exec = statSync(abs).mode & 0o111 ? "x" : "-";
