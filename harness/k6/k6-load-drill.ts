@@ -4,6 +4,7 @@ import { alertsUnderLoad } from "../drills/alerts-under-load.ts";
 import { frontendResponses, type FrontendResponses } from "../probes/haproxy-metrics.ts";
 import { expectation, type DrillContext, type DrillOutcome } from "../drills/drill.ts";
 import { FaultUnsupportedError } from "../faults/fault.ts";
+import { LABEL_ROLE } from "../lab/labels.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { k6Availability, runK6, type K6Run } from "./k6-runner.ts";
 import { scenarioMet } from "./k6-summary.ts";
@@ -45,7 +46,9 @@ export async function loadWithK6(
   plan: K6LoadPlan,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<DrillOutcome> {
-  const k6 = await k6Availability(env);
+  // With FIREDRILL_K6_IMAGE, k6 runs in containers carrying the lab's run labels (role k6).
+  const labels = { ...ctx.lab.labels, [LABEL_ROLE]: "k6" };
+  const k6 = await k6Availability(env, labels);
   if ("skipped" in k6) throw new K6UnavailableError(k6.skipped);
   const script = path.join(resolveSettings(env).repoRoot, "scenarios", "k6", "load-haproxy.ts");
   const common = {
@@ -56,6 +59,8 @@ export async function loadWithK6(
   ctx.progress.detail(`k6 ${k6.version} ramp: ${plan.steps.join(", ")} ops/s, ${plan.stepSeconds} s each`);
   const ramp = await runK6({
     k6: k6.path,
+    image: k6.image,
+    labels,
     script,
     scriptEnv: {
       ...common,
@@ -76,6 +81,8 @@ export async function loadWithK6(
   const before = await counters(ctx.lab.endpoints.haproxy.metricsUrl);
   const hold = await runK6({
     k6: k6.path,
+    image: k6.image,
+    labels,
     script,
     scriptEnv: {
       ...common,

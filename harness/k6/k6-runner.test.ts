@@ -122,3 +122,99 @@ describe("running k6", () => {
     expect(readFileSync(k6.log, "utf8")).not.toContain("10.0.0.5");
   });
 });
+
+describe("k6 from its image (FIREDRILL_K6_IMAGE), as the nightly runs it", () => {
+  // A fake docker CLI: logs each call's arguments (one call per line), answers `run … version` like
+  // the k6 image, writes the recorded summary for `run … run …`, and sleeps there when told to.
+  function fakeDocker(): { dir: string; log: string } {
+    const dir = mkdtempSync(path.join(root, "docker-"));
+    const log = path.join(dir, "calls.log");
+    writeFileSync(
+      path.join(dir, "docker"),
+      `#!/bin/sh
+echo "$*" >> "${log}"
+[ "$1" = rm ] && exit 0
+last=""; summary=""; prev=""
+for a in "$@"; do
+  [ "$prev" = --summary-export ] && summary="$a"
+  prev="$a"; last="$a"
+done
+if [ "$last" = version ]; then echo "k6 v1.3.0 (commit/abcdef0, go1.24.6, linux/amd64)"; exit 0; fi
+if [ -n "$FAKE_DOCKER_SLEEP" ]; then sleep "$FAKE_DOCKER_SLEEP"; fi
+cp "${fixture}" "$summary"
+exit 0
+`,
+    );
+    chmodSync(path.join(dir, "docker"), 0o755);
+    return { dir, log };
+  }
+  const labels = { firedrill: "1", "firedrill.run": "fd-test-run", "firedrill.role": "k6" };
+
+  it("finds the docker CLI and asks the image for its version, in a named, labelled container", async () => {
+    const docker = fakeDocker();
+    const env = { ...withPath(docker.dir), FIREDRILL_K6_IMAGE: "grafana/k6:1.3.0" };
+    expect(await k6Availability(env, labels)).toEqual({
+      path: path.join(docker.dir, "docker"),
+      version: "1.3.0",
+      image: "grafana/k6:1.3.0",
+    });
+    const call = readFileSync(docker.log, "utf8").trim();
+    expect(call).toMatch(
+      /^run --rm --name fd-test-run-k6-[0-9a-f]{8} --label firedrill=1 --label firedrill\.run=fd-test-run --label firedrill\.role=k6 --network host --user \d+:\d+ -w \/ grafana\/k6:1\.3\.0 version$/,
+    );
+  });
+
+  it("without the docker CLI it is skipped with the reason", async () => {
+    const empty = mkdtempSync(path.join(root, "empty-"));
+    expect(await k6Availability({ PATH: empty, FIREDRILL_K6_IMAGE: "grafana/k6:1.3.0" })).toEqual({
+      skipped: "FIREDRILL_K6_IMAGE=grafana/k6:1.3.0 needs the docker CLI on PATH, and it is not",
+    });
+  });
+
+  it("runs k6 with --rm, the run's labels, the script's and summary's folders mounted at their own paths", async () => {
+    const docker = fakeDocker();
+    const script = path.join(root, "scenarios", "k6", "load-haproxy.ts");
+    const summaryFile = path.join(root, "reports", "img.summary.json");
+    mkdirSync(path.dirname(summaryFile), { recursive: true });
+    const r = await runK6({
+      k6: path.join(docker.dir, "docker"),
+      image: "grafana/k6:1.3.0",
+      labels,
+      script,
+      scriptEnv: { FIREDRILL_URL: "http://127.0.0.1:18080" },
+      summaryFile,
+      timeoutMs: 10_000,
+      env: withPath(docker.dir),
+    });
+    expect(r.summary.requests).toBe(5576);
+    const args = readFileSync(docker.log, "utf8").trim().split(" ");
+    expect(args.slice(0, 3)).toEqual(["run", "--rm", "--name"]);
+    expect(args[3]).toMatch(/^fd-test-run-k6-[0-9a-f]{8}$/);
+    const dirs = [path.dirname(script), path.dirname(summaryFile)];
+    expect(args.join(" ")).toContain(
+      `-v ${dirs[0]}:${dirs[0]}:ro -v ${dirs[1]}:${dirs[1]} -w ${dirs[0]} grafana/k6:1.3.0 run --no-color`,
+    );
+    expect(args.at(-1)).toBe(script);
+  });
+
+  it("past its time limit, the container is removed by name (killing the docker CLI alone would leave it)", async () => {
+    const docker = fakeDocker();
+    const err = await runK6({
+      k6: path.join(docker.dir, "docker"),
+      image: "grafana/k6:1.3.0",
+      labels,
+      script: "/checkout/scenarios/k6/load-haproxy.ts",
+      scriptEnv: {},
+      summaryFile: path.join(root, "slow.summary.json"),
+      timeoutMs: 500,
+      env: { ...withPath(docker.dir), FAKE_DOCKER_SLEEP: "30" },
+    }).catch((e: Error) => e);
+    const calls = readFileSync(docker.log, "utf8").trim().split("\n");
+    expect(calls).toHaveLength(2);
+    const name = /--name (\S+)/.exec(calls[0]!)![1]!;
+    expect(calls[1]).toBe(`rm --force ${name}`);
+    expect((err as Error).message).toBe(
+      `docker run still running after 0.5 s; killed; container ${name} removed`,
+    );
+  }, 15_000);
+});
