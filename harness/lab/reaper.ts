@@ -83,6 +83,38 @@ export async function removeLabeled(
   return { containers: containers.length, networks: networks.length };
 }
 
+/**
+ * Removes a run's containers and networks while the run may still be creating them (Ctrl-C in the
+ * middle of `up`): a create request already sent completes after the first listing, and a network
+ * with a late endpoint refuses removal (403), and the run's own start-up code keeps going until the
+ * process exits. So rounds repeat until two in a row, `intervalMs` apart, find nothing, bounded by
+ * `timeoutMs`.
+ */
+export async function removeLabeledSettled(
+  labelFilters: string[],
+  { timeoutMs = 20_000, intervalMs = 1000 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quietRounds = 0;
+  for (;;) {
+    let found = 0;
+    try {
+      const r = await removeLabeled(labelFilters);
+      found = r.containers + r.networks;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      found = 1; // e.g. a network still holding an endpoint created late: go round again
+    }
+    quietRounds = found === 0 ? quietRounds + 1 : 0;
+    if (quietRounds >= 2) return;
+    if (Date.now() >= deadline) {
+      if (found === 0) return;
+      throw new Error(`${labelFilters.join(",")}: still present after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 /** Reaps what killed runs left behind on this host. */
 export async function reapAbandoned(keep: (runId: string) => boolean, progress: Progress): Promise<string[]> {
   const docker = dockerClient();

@@ -11,7 +11,7 @@ import { labImages } from "../topology/topology.ts";
 import { ProviderUnavailableError, type Lab } from "./lab.ts";
 import { LabStateStore } from "./lab-state.ts";
 import { LABEL_RUN } from "./labels.ts";
-import { reapAbandoned, removeLabeled } from "./reaper.ts";
+import { reapAbandoned, removeLabeledSettled } from "./reaper.ts";
 import { newRunId } from "./run-id.ts";
 import { onInterrupt } from "./signal-cleanup.ts";
 import { refuseMutation, type Mutation } from "../mutants/mutation.ts";
@@ -83,7 +83,7 @@ export async function startLab({
     });
   }
   const { tags } = await prepareEngineAndImages(settings, progress);
-  const forget = onInterrupt(() => removeLabeled([`${LABEL_RUN}=${runId}`]));
+  const forget = onInterrupt(() => removeLabeledSettled([`${LABEL_RUN}=${runId}`]));
   try {
     const lab = await upTestcontainersLab({
       runId,
