@@ -4,10 +4,17 @@
 import { describe, it } from "vitest";
 import type { ProfileName } from "../harness/config/profiles.ts";
 import { crashNode1 } from "../harness/drills/crash-node1.ts";
-import { grafanaAlerts, runScenario } from "../harness/testing/run-scenario.ts";
+import { scenario, sideBySide } from "../harness/testing/run-scenario.ts";
 import { resolveSettings } from "../harness/settings/settings.ts";
 
-describe.each<ProfileName>(resolveSettings().profiles)("crash-node1, %s profile", (profile) => {
-  it(crashNode1.expects[profile], (ctx) => runScenario(crashNode1, profile, ctx));
-  it("Grafana-managed alerts fire and notify too", (ctx) => grafanaAlerts(crashNode1, profile, ctx));
-});
+// The two profiles side by side when each has its own shared lab (their faults never meet); one
+// after the other when every drill brings its own lab up.
+describe.each<ProfileName>(resolveSettings().profiles)(
+  "crash-node1, %s profile",
+  { concurrent: sideBySide() },
+  (profile) => {
+    const drill = scenario(crashNode1, profile);
+    it(crashNode1.expects[profile], (ctx) => drill.verdict(ctx));
+    it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
+  },
+);

@@ -4,10 +4,17 @@
 import { describe, it } from "vitest";
 import type { ProfileName } from "../harness/config/profiles.ts";
 import { killNode1Db } from "../harness/drills/kill-node1-db.ts";
-import { grafanaAlerts, runScenario } from "../harness/testing/run-scenario.ts";
+import { scenario, sideBySide } from "../harness/testing/run-scenario.ts";
 import { resolveSettings } from "../harness/settings/settings.ts";
 
-describe.each<ProfileName>(resolveSettings().profiles)("kill-node1-db, %s profile", (profile) => {
-  it(killNode1Db.expects[profile], (ctx) => runScenario(killNode1Db, profile, ctx));
-  it("Grafana-managed alerts fire and notify too", (ctx) => grafanaAlerts(killNode1Db, profile, ctx));
-});
+// The two profiles side by side when each has its own shared lab (their faults never meet); one
+// after the other when every drill brings its own lab up.
+describe.each<ProfileName>(resolveSettings().profiles)(
+  "kill-node1-db, %s profile",
+  { concurrent: sideBySide() },
+  (profile) => {
+    const drill = scenario(killNode1Db, profile);
+    it(killNode1Db.expects[profile], (ctx) => drill.verdict(ctx));
+    it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
+  },
+);

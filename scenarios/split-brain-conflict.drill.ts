@@ -4,10 +4,17 @@
 import { describe, it } from "vitest";
 import type { ProfileName } from "../harness/config/profiles.ts";
 import { splitBrainConflict } from "../harness/drills/split-brain-conflict.ts";
-import { grafanaAlerts, runScenario } from "../harness/testing/run-scenario.ts";
+import { scenario, sideBySide } from "../harness/testing/run-scenario.ts";
 import { resolveSettings } from "../harness/settings/settings.ts";
 
-describe.each<ProfileName>(resolveSettings().profiles)("split-brain-conflict, %s profile", (profile) => {
-  it(splitBrainConflict.expects[profile], (ctx) => runScenario(splitBrainConflict, profile, ctx));
-  it("Grafana-managed alerts fire and notify too", (ctx) => grafanaAlerts(splitBrainConflict, profile, ctx));
-});
+// The two profiles side by side when each has its own shared lab (their faults never meet); one
+// after the other when every drill brings its own lab up.
+describe.each<ProfileName>(resolveSettings().profiles)(
+  "split-brain-conflict, %s profile",
+  { concurrent: sideBySide() },
+  (profile) => {
+    const drill = scenario(splitBrainConflict, profile);
+    it(splitBrainConflict.expects[profile], (ctx) => drill.verdict(ctx));
+    it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
+  },
+);

@@ -46,6 +46,7 @@ describe("checkers against a real lab with real anomalies", () => {
   const observe = async (ms: number) => {
     const observer = new ConvergenceObserver(dbs(), tag, () => history.now(), ms);
     await observer.until(() => false, ms);
+    await observer.stop();
     return observer.samples;
   };
   const options = () => ({ healAt: 0, quietAt: history.now(), boundSeconds: 10, settleSamples: 2 });

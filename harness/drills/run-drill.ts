@@ -27,6 +27,7 @@ import { StateSampler } from "../probes/state-sampler.ts";
 import { unwaivedUnknowns } from "../checkers/checker.ts";
 import { encodeSamples } from "../report/convergence-samples.ts";
 import { SteadyStateNotMetError } from "./drill.ts";
+import { LabUncleanError, requireCleanLab } from "../lab/lab-clean.ts";
 
 export interface RunDrillOptions {
   runDir: string;
@@ -35,6 +36,13 @@ export interface RunDrillOptions {
   overrides?: LoadOverrides;
   /** A planted misconfiguration (`firedrill mutants`): the lab comes up with it. */
   mutation?: Mutation;
+  /**
+   * Attach to a lab already running (one per profile for a whole run of drills) instead of bringing
+   * one up: it must be clean before the drill, and stays up after it.
+   */
+  attach?: () => Promise<Lab>;
+  /** How long an attached lab may take to become clean (default 60 s). */
+  cleanTimeoutMs?: number;
 }
 
 /**
@@ -59,6 +67,7 @@ export async function runDrill(
     reason: `the run ended before the drill finished (started at ${new Date().toISOString()}, pid ${process.pid})`,
   });
   let lab: Lab | undefined;
+  const drillStartedAt = Date.now();
   let history: HistoryRecorder | undefined;
   let watcher: AlertWatcher | undefined;
   let pusher: MetricsPusher | undefined;
@@ -66,7 +75,13 @@ export async function runDrill(
   const deferred: (() => Promise<unknown>)[] = [];
   try {
     o.progress.step(`drill ${def.id} (${profile}): ${def.expects[profile]}`);
-    lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
+    if (o.attach) {
+      lab = await o.attach();
+      // A previous drill on this lab may still be resolving its alerts or finishing a catch-up.
+      await requireCleanLab(lab, { progress: o.progress, timeoutMs: o.cleanTimeoutMs });
+    } else {
+      lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
+    }
     history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
     const receiver = new ReceiverClient(lab.endpoints.receiver.url);
     pusher = pushHarnessMetrics(history, receiver);
@@ -99,7 +114,10 @@ export async function runDrill(
     summarize(result, outcome);
     saveCheckInputs(dir, outcome);
   } catch (err) {
-    if (err instanceof SteadyStateNotMetError) {
+    if (err instanceof LabUncleanError) {
+      result.verdict = "fail";
+      result.findings.push(err.message);
+    } else if (err instanceof SteadyStateNotMetError) {
       // The fault was never injected: nothing after this point would mean anything.
       result.verdict = "fail";
       result.findings.push(err.message);
@@ -132,7 +150,8 @@ export async function runDrill(
       await saveRunArtifacts(lab, dir, history, o).catch((err: unknown) =>
         o.progress.warn(`artifacts for the report not all saved: ${describeError(err)}`),
       );
-      await saveLogs(lab, path.join(dir, "logs"));
+      // A reused lab's logs from before this drill belong to the drills before it.
+      await saveLogs(lab, path.join(dir, "logs"), o.attach ? drillStartedAt : undefined);
       await lab.down();
     }
     writeDrillResult(o.runDir, result);
@@ -205,7 +224,7 @@ async function saveRunArtifacts(
  * Each container's last 2000 log lines, stamped by the engine so the report can line them up with
  * faults; read through the lab's own handle, so a lab on other engines (over SSH) has its logs too.
  */
-async function saveLogs(lab: Lab, dir: string): Promise<void> {
+async function saveLogs(lab: Lab, dir: string, sinceEpochMs?: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const s of topology) {
     if (!s.image) continue;
@@ -215,6 +234,7 @@ async function saveLogs(lab: Lab, dir: string): Promise<void> {
         stdout: true,
         stderr: true,
         tail: 2000,
+        ...(sinceEpochMs !== undefined ? { since: Math.floor(sinceEpochMs / 1000) } : {}),
         timestamps: true,
         follow: false,
       })) as unknown as Buffer;

@@ -76,6 +76,7 @@ export const splitBrainConflict: DrillDefinition = {
     const convergence = { healAt: healTime, quietAt: healTime, boundSeconds: 5 };
     // The replicas cannot converge (both SQL threads stopped); a few samples say so.
     await awaitConvergence(ctx, observer, convergence, 3);
+    await observer.stop();
     const repair = async () => {
       ctx.progress.detail("repairing: skipping the conflicting event on both nodes");
       await Promise.all([skipConflictingEvent(dbs.node1), skipConflictingEvent(dbs.node2)]);
@@ -98,6 +99,7 @@ export const splitBrainConflict: DrillDefinition = {
       observer.samples,
       { conflict },
     );
+    await removeConflictingRows(dbs, title);
     const v = checked.verdicts;
     const replication = v["replication-health"]!;
     const conflicts = replication.findings.filter((f) => f.kind === "replication-conflict");
@@ -172,6 +174,26 @@ async function ownRowOnly(dbs: Record<NodeName, DbEndpoint>, title: string, writ
     "the conflicting row is on both sides before the heal",
     on1.length === 1 && on1[0] === written.node1 && on2.length === 1 && on2[0] === written.node2,
     `node1 holds list ${on1.join(", ") || "none"}, node2 holds ${on2.join(", ") || "none"}`,
+  );
+}
+
+/**
+ * Once judged, the rest of the operator's repair: the duplicate title removed on both sides (binary
+ * log off, so neither delete replicates into the other's missing row), leaving equal tables for
+ * whatever runs on this lab next.
+ */
+async function removeConflictingRows(dbs: Record<NodeName, DbEndpoint>, title: string): Promise<void> {
+  await Promise.all(
+    nodeNames.map((node) =>
+      withRoot(
+        dbs[node],
+        async (c) => {
+          await c.query("SET sql_log_bin = 0");
+          await c.query("DELETE FROM todo_list WHERE title = ?", [title]);
+        },
+        dbs[node].database,
+      ),
+    ),
   );
 }
 

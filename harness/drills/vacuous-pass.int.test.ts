@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +13,9 @@ import { checkAfterHeal, checkAlerts, faultUnderLoad, outcomeOf, withAlerts } fr
 import { verdictHolds, type DrillDefinition } from "./drill.ts";
 import { killNode1Db } from "./kill-node1-db.ts";
 import { runDrill } from "./run-drill.ts";
+import { splitReplicationDrill } from "./split-replication.ts";
+import { startTestLab } from "../testing/lab-fixture.ts";
+import { withRoot } from "../db/sql.ts";
 
 // Every precondition that keeps a green run honest, proven by a planted case that must fail it.
 const settings = resolveSettings();
@@ -62,6 +65,29 @@ const shortDrill = (id: string, fault: () => Fault, quiet: string[] = []): Drill
 });
 
 describe("verdicts that cannot pass vacuously (planted cases, real labs)", () => {
+  it("a shared lab left unclean by a drill before (a replica stopped): the next drill fails before its load", async () => {
+    const lab = await startTestLab("hardened");
+    try {
+      const db = lab.endpoints.nodes.node2.db;
+      await withRoot(db, (c) => c.query("STOP SLAVE SQL_THREAD"));
+      const dir = runDir();
+      const r = await runDrill(splitReplicationDrill, "hardened", {
+        runDir: dir,
+        settings,
+        progress: silentProgress,
+        attach: async () => ({ ...lab, down: async () => {} }),
+        cleanTimeoutMs: 3000,
+      });
+      expect(r.verdict).toBe("fail");
+      expect(r.findings[0]).toMatch(
+        /^lab unclean before the drill \(after \d+ s\): .*node2's replication: IO Yes, SQL No/,
+      );
+      expect(existsSync(path.join(dir, splitReplicationDrill.id, "hardened", "history.jsonl"))).toBe(false);
+    } finally {
+      await lab.down();
+    }
+  });
+
   it("a stack broken from the start (every new item answered 500): the fault is never injected, the drill fails", async () => {
     const dir = runDir();
     const r = await run(killNode1Db, "seed", dir, "app-500-on-new-items");

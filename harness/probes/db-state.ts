@@ -112,14 +112,14 @@ export class ConvergenceObserver {
   }
 
   /**
-   * Keeps sampling until `settled(samples)` says so or `timeoutMs` passes, then stops. The caller's
-   * `settled` is the checker's own condition, so observation ends exactly when judgement can.
+   * Waits until `settled(samples)` says so or `timeoutMs` passes; sampling goes on until stop(), so
+   * a drill can act (an operator's repair) and wait again. The caller's `settled` is the checker's
+   * own condition, so a wait ends exactly when judgement can.
    */
   async until(settled: (samples: readonly ConvergenceSample[]) => boolean, timeoutMs: number): Promise<void> {
     const deadline = this.now() + timeoutMs;
     while (!this.stopped && this.now() < deadline && !settled(this.samples))
       await new Promise((r) => setTimeout(r, this.intervalMs));
-    await this.stop();
   }
 
   async stop(): Promise<void> {

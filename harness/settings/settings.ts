@@ -31,6 +31,11 @@ export interface Settings {
    * no capacity worth the name. 100 suits a 2-core machine, which holds 200–600.
    */
   readonly minHoldRate: number;
+  /**
+   * Every drill of `pnpm test:scenarios` on a lab of its own (`FIREDRILL_FRESH_LABS=1`) instead of
+   * one lab per profile shared by all, checked clean before each drill.
+   */
+  readonly freshLabs: boolean;
   /** The Vagrant provider the vagrant lab runs on (`VAGRANT_DEFAULT_PROVIDER`, as Vagrant reads it): virtualbox or libvirt. */
   readonly vagrantProvider: string;
 }
@@ -61,6 +66,7 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): Settings 
     inventory: env.FIREDRILL_INVENTORY || undefined,
     vagrantProvider: env.VAGRANT_DEFAULT_PROVIDER || "virtualbox",
     minHoldRate: parseMinHoldRate(env.FIREDRILL_MIN_HOLD_RATE),
+    freshLabs: env.FIREDRILL_FRESH_LABS === "1",
   };
 }
 

@@ -1,25 +1,60 @@
-import { expect, inject, type TestContext } from "vitest";
+import { inject, type TestContext } from "vitest";
 import type { ProfileName } from "../config/profiles.ts";
 import type { DrillDefinition } from "../drills/drill.ts";
 import { runDrill } from "../drills/run-drill.ts";
 import type { DrillResult } from "../report/run-report.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
+import { attachExistingLab } from "../providers/existing/existing-provider.ts";
 
-const results = new Map<string, DrillResult>();
+/** Whether each profile has a shared lab of its own, so the two profiles' drills can run side by side. */
+export function sideBySide(): boolean {
+  return Object.keys(inject("labFiles")).length > 1;
+}
 
-/** Runs one drill in one profile as a vitest test: pass, fail with the findings, or skipped with the reason. */
-export async function runScenario(
-  def: DrillDefinition,
-  profile: ProfileName,
-  ctx: TestContext,
-): Promise<void> {
+export interface Scenario {
+  /** The drill's own test: pass, fail with the findings, or skipped with the reason. */
+  verdict(ctx: TestContext): Promise<void>;
+  /** Its Grafana-managed alert assertions: skipped with the reason where Grafana cannot run. */
+  grafana(ctx: TestContext): Promise<void>;
+}
+
+/**
+ * One drill in one profile for a scenario file: run once (on the profile's shared lab when the run
+ * has one), whichever of its two tests asks first, so the two can run side by side with the other
+ * profile's (`describe.concurrent.each`). Nothing is shared beyond the describe that made it.
+ */
+export function scenario(def: DrillDefinition, profile: ProfileName): Scenario {
+  let running: Promise<DrillResult> | undefined;
+  const result = () => (running ??= runScenarioDrill(def, profile));
+  return {
+    async verdict(ctx) {
+      const r = await result();
+      if (r.verdict === "skipped") ctx.skip(r.reason);
+      ctx.expect(r.verdict, r.findings.join("\n")).toBe("pass");
+    },
+    async grafana(ctx) {
+      const r = await result().catch(() => undefined);
+      if (!r) return ctx.skip("the drill itself did not run");
+      const grafana = (r.alerts ?? []).filter((a) => a.source === "grafana");
+      if (grafana.length === 0) return ctx.skip("this drill asserts no alerts");
+      const skipped = grafana.find((a) => a.skipped);
+      if (skipped) return ctx.skip(skipped.skipped);
+      const unmet = grafana.filter((a) => !a.met);
+      ctx.expect(unmet.map((a) => `${a.alert}: ${a.detail}`)).toEqual([]);
+    },
+  };
+}
+
+async function runScenarioDrill(def: DrillDefinition, profile: ProfileName): Promise<DrillResult> {
+  const progress = stderrProgress({ prefix: `${def.id} ${profile}` });
+  const labFile = inject("labFiles")[profile];
   const result = await runDrill(def, profile, {
     runDir: inject("reportRunDir"),
     settings: resolveSettings(),
-    progress: stderrProgress({ prefix: `${def.id} ${profile}` }),
+    progress,
+    ...(labFile ? { attach: () => attachExistingLab(labFile, { progress }) } : {}),
   });
-  results.set(`${def.id}/${profile}`, result);
   process.stderr.write(`${def.id} (${profile}): ${JSON.stringify(result.figures)}\n`);
   for (const a of result.alerts ?? []) {
     if (a.source !== "prometheus") continue;
@@ -28,21 +63,5 @@ export async function runScenario(
       `  alert ${a.alert} ${JSON.stringify(a.labels)} (${a.expect}): ${a.met ? "met" : "NOT met"}; ${a.expect === "quiet" ? a.detail : times}\n`,
     );
   }
-  if (result.verdict === "skipped") ctx.skip(result.reason);
-  expect(result.verdict, result.findings.join("\n")).toBe("pass");
-}
-
-/**
- * The drill's Grafana-managed alert assertions, as their own test: skipped with the reason where
- * Grafana cannot run (never passed), judged where it does. Runs after `runScenario` of the same drill.
- */
-export function grafanaAlerts(def: DrillDefinition, profile: ProfileName, ctx: TestContext): void {
-  const result = results.get(`${def.id}/${profile}`);
-  if (!result) return ctx.skip("the drill itself did not run");
-  const grafana = (result.alerts ?? []).filter((a) => a.source === "grafana");
-  if (grafana.length === 0) return ctx.skip("this drill asserts no alerts");
-  const skipped = grafana.find((a) => a.skipped);
-  if (skipped) return ctx.skip(skipped.skipped);
-  const unmet = grafana.filter((a) => !a.met);
-  expect(unmet.map((a) => `${a.alert}: ${a.detail}`)).toEqual([]);
+  return result;
 }
