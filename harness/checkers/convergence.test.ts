@@ -80,6 +80,16 @@ describe("checkConvergence", () => {
     expect(v.figures.secondsToConverge).toBe(29);
   });
 
+  it("says a catch-up came only with the operator's repair, past the bound", () => {
+    const late = [14_000, 14_250].map((t) => sample(t, [2, 4, 6], [2, 4, 6]));
+    const before = sample(13_000, [2, 4, 6], [2, 4]);
+    const v = checkConvergence(history(), [before, ...late], { ...opts, repairAt: 13_500 });
+    expect(v.findings.map((f) => f.kind)).toEqual(["slow-convergence"]);
+    expect(v.findings[0]!.message).toBe(
+      "not caught up within the bound of 10 s after the heal; caught up 13.0 s after it only once the operator restarted the replicas' IO threads (at 12.5 s)",
+    );
+  });
+
   it("says unreadable (unknown), never diverged, when a node cannot be read at the end", () => {
     const v = checkConvergence(history(), [sample(2000, [2, 4, 6], undefined)], opts);
     expect(v.valid).toBe("unknown");

@@ -35,6 +35,11 @@ export interface ConvergenceOptions {
   graceMs?: number;
   /** Consecutive samples a state must hold, so a brief equality that breaks again is not convergence. */
   settleSamples?: number;
+  /**
+   * History ms of the operator's repair (replica IO threads restarted) the drill made when the
+   * replicas had not caught up within the bound: a catch-up after it was helped, and is said so.
+   */
+  repairAt?: number;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -160,7 +165,13 @@ export function checkConvergence(
       evidence: last,
     });
   }
-  if (seconds !== null && seconds > o.boundSeconds)
+  const helped = o.repairAt !== undefined && caughtUp !== undefined && caughtUp.time >= o.repairAt;
+  if (helped)
+    findings.push({
+      kind: "slow-convergence",
+      message: `not caught up within the bound of ${o.boundSeconds} s after the heal; caught up ${seconds!.toFixed(1)} s after it only once the operator restarted the replicas' IO threads (at ${((o.repairAt! - o.healAt) / 1000).toFixed(1)} s)`,
+    });
+  else if (seconds !== null && seconds > o.boundSeconds)
     findings.push({
       kind: "slow-convergence",
       message: `caught up ${seconds.toFixed(1)} s after the heal, over the bound of ${o.boundSeconds} s`,

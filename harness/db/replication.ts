@@ -121,3 +121,15 @@ export async function skipConflictingEvent(db: DbEndpoint): Promise<void> {
     await c.query("START SLAVE");
   });
 }
+
+/**
+ * The operator's repair of a replica that has not noticed its master came back (a stale connection
+ * the seed's 60 s `slave_net_timeout` keeps for up to a minute): restart its IO thread, which
+ * reconnects at once and reads on from where it stopped.
+ */
+export async function restartIoThread(db: DbEndpoint): Promise<void> {
+  await withRoot(db, async (c) => {
+    await c.query("STOP SLAVE IO_THREAD");
+    await c.query("START SLAVE IO_THREAD");
+  });
+}

@@ -1,6 +1,10 @@
 import type { AvailabilityBounds } from "../checkers/availability.ts";
 import { runCheckers, type CheckerSpec } from "../checkers/checker.ts";
-import { checkConvergence, type ConvergenceOptions } from "../checkers/convergence.ts";
+import {
+  checkConvergence,
+  type ConvergenceOptions,
+  type ConvergenceSample,
+} from "../checkers/convergence.ts";
 import { checkSteadyState, type SteadyStateSpec } from "../checkers/steady-state.ts";
 import type { Verdict } from "../checkers/verdict.ts";
 import type { Fault } from "../faults/fault.ts";
@@ -8,6 +12,7 @@ import { withFault } from "../faults/with-fault.ts";
 import { requireSupported } from "../faults/fault-target.ts";
 import { ConvergenceObserver } from "../probes/db-state.ts";
 import { observeState } from "../report/observed-state.ts";
+import { restartIoThread } from "../db/replication.ts";
 import { finalReads } from "../workload/final-reads.ts";
 import { runWorkload, type WorkloadResult } from "../workload/workload.ts";
 import {
@@ -197,6 +202,16 @@ export interface Checked {
   inputs: Pick<DrillOutcome, "observed" | "samples">;
 }
 
+/** Whether the checker already sees both the catch-up and the equal tables, holding. */
+function converged(
+  ctx: DrillContext,
+  samples: readonly ConvergenceSample[],
+  options: ConvergenceOptions,
+): boolean {
+  const f = checkConvergence(ctx.history.events, samples, options).figures;
+  return f.secondsToConverge !== null && f.secondsToEqualAfterQuiet !== null;
+}
+
 /** Waits for the replicas to converge (or gives up), stopping as soon as the checker can judge. */
 export async function awaitConvergence(
   ctx: DrillContext,
@@ -204,11 +219,8 @@ export async function awaitConvergence(
   options: ConvergenceOptions,
   observeSeconds: number,
 ): Promise<void> {
-  ctx.progress.detail(`watching the replicas converge (up to ${observeSeconds} s)`);
-  await observer.until((samples) => {
-    const f = checkConvergence(ctx.history.events, samples, options).figures;
-    return f.secondsToConverge !== null && f.secondsToEqualAfterQuiet !== null;
-  }, observeSeconds * 1000);
+  ctx.progress.detail(`watching the replicas converge (up to ${observeSeconds.toFixed(0)} s)`);
+  await observer.until((samples) => converged(ctx, samples, options), observeSeconds * 1000);
 }
 
 /**
@@ -222,7 +234,31 @@ export async function checkAfterHeal(ctx: DrillContext, load: LoadedFault, o: Af
     boundSeconds: o.convergenceBoundSeconds,
   };
   if (!load.convergence) throw new Error("checkAfterHeal: the load was run without observing convergence");
-  await awaitConvergence(ctx, load.convergence, convergence, o.observeSeconds);
+  // Watch until the bound (and a little) has passed since the heal; a catch-up later than that
+  // proves the bound missed, and the operator's repair ends the wait the seed's 60 s
+  // `slave_net_timeout` would otherwise impose (the verdict says the catch-up was helped).
+  const judgeable = load.healTime + (o.convergenceBoundSeconds + 3) * 1000 - ctx.history.now();
+  await awaitConvergence(
+    ctx,
+    load.convergence,
+    convergence,
+    Math.max(1, Math.min(o.observeSeconds, judgeable / 1000)),
+  );
+  if (!converged(ctx, load.convergence.samples, convergence)) {
+    convergence.repairAt = ctx.history.now();
+    ctx.progress.detail(
+      "not caught up within the bound: restarting both replicas' IO threads (the operator's repair)",
+    );
+    const dbs = [ctx.lab.endpoints.nodes.node1.db, ctx.lab.endpoints.nodes.node2.db];
+    await Promise.all(dbs.map((db) => restartIoThread(db).catch(() => undefined)));
+    ctx.history.append({
+      type: "repair",
+      what: "replica IO threads restarted on node1 and node2",
+      time: convergence.repairAt,
+    });
+    await awaitConvergence(ctx, load.convergence, convergence, o.observeSeconds);
+  }
+  await load.convergence.stop();
   const reads = await finalReads({
     baseUrl: ctx.lab.endpoints.haproxy.url,
     history: ctx.history,

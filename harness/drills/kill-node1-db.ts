@@ -35,7 +35,7 @@ export const killNode1Db: DrillDefinition = {
     });
     const seed = ctx.profile === "seed";
     const checked = await checkAfterHeal(ctx, load, {
-      convergenceBoundSeconds: seed ? 75 : 10,
+      convergenceBoundSeconds: 10,
       observeSeconds: seed ? 90 : 30,
       availability: failoverBounds(ctx.profile),
     });

@@ -57,6 +57,17 @@ export interface FaultEvent {
 }
 
 /**
+ * An operator's repair the drill performed, e.g. restarting a replica's IO thread that had not
+ * noticed its master was back: what was done, on which node. Whatever the drill judges after it
+ * happened with that help, and the checkers say so.
+ */
+export interface RepairEvent {
+  type: "repair";
+  what: string;
+  time: number;
+}
+
+/**
  * An arrival the open-model generator could not send because its concurrency cap was reached: load
  * the lab did not serve. Counted as a failed request, never as an operation (nothing was written).
  */
@@ -136,7 +147,8 @@ export type HistoryEvent =
   | ServerStateEvent
   | ReplicationStateEvent
   | DropEvent
-  | ProbeEvent;
+  | ProbeEvent
+  | RepairEvent;
 export type OpCompletion = OpOk | OpFail | OpInfo;
 
 export function isCompletion(e: HistoryEvent): e is OpCompletion {

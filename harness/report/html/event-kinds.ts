@@ -88,6 +88,10 @@ export const eventRenderers: { [K in EventKind]: EventRenderer<EventOf<K>> } = {
             color: e.phase === "inject" ? COLORS.fault : null,
           },
   },
+  repair: {
+    describe: (e) => `operator's repair: ${e.what}`,
+    mark: (e) => ({ group: "fault", lane: "repairs", kind: "tick", label: e.what, color: COLORS.info }),
+  },
   drop: {
     describe: () => "arrival dropped: the generator's concurrency cap was reached",
     // Drops are counted in the error chart, like failed requests.
