@@ -65,10 +65,10 @@ describe("machine readiness and exec, bounded", () => {
 
   it("exec returns output and exit code, and reports a command past its bound as 124", async () => {
     const c = await fakeMachine("shell", "exec sleep 300");
-    expect(await execIn(c, ["sh", "-c", "id -u; echo oops >&2; exit 7"], 10_000)).toEqual({
-      exitCode: 7,
-      output: "0\noops\n",
-    });
+    // stdout and stderr arrive as two streams: their lines interleave in either order.
+    const r = await execIn(c, ["sh", "-c", "id -u; echo oops >&2; exit 7"], 10_000);
+    expect(r.exitCode).toBe(7);
+    expect(r.output.split("\n").sort()).toEqual(["", "0", "oops"]);
     const slow = await execIn(c, ["sh", "-c", "echo started; sleep 30"], 1000);
     expect(slow.exitCode).toBe(124);
     expect(slow.output).toMatch(/^started\n[\s\S]*timed out after 1 s/);
