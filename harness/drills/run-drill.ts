@@ -1,14 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import type { ProfileName } from "../config/profiles.ts";
 import { FaultUnsupportedError } from "../faults/fault.ts";
-import { HistoryRecorder } from "../history/history-file.ts";
+import type { HistoryRecorder } from "../history/history-file.ts";
 import { ProviderUnavailableError, type Lab } from "../lab/lab.ts";
 import { startLab } from "../lab/start-lab.ts";
 import type { Progress } from "../progress/progress.ts";
-import { drillDir, writeDrillResult, type DrillResult } from "../report/run-report.ts";
+import type { DrillResult } from "../report/run-report.ts";
+import { drillDir, recordHistory, writeCheckInputs, writeDrillResult } from "../report/drill-files.ts";
 import type { Settings } from "../settings/settings.ts";
-import { topology } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { DrillDefinition, DrillOutcome } from "./drill.ts";
 import type { LoadOverrides } from "./load-overrides.ts";
@@ -20,12 +18,9 @@ import { ReceiverClient } from "../probes/receiver-client.ts";
 import { GrafanaClient } from "../probes/grafana-client.ts";
 import type { AlertSource } from "../alerts/alert-watcher.ts";
 import type { LabEndpoints } from "../lab/lab.ts";
-import { demuxLogs } from "../engine/demux-logs.ts";
-import { collectEnvironment } from "../report/environment.ts";
-import { snapshotMetrics } from "../report/metric-snapshots.ts";
+import { saveContainerLogs, saveEnvironmentAndMetrics } from "./save-lab-artifacts.ts";
 import { StateSampler } from "../probes/state-sampler.ts";
 import { unwaivedUnknowns } from "../checkers/checker.ts";
-import { encodeSamples } from "../report/convergence-samples.ts";
 import { SteadyStateNotMetError } from "./drill.ts";
 import { LabUncleanError, requireCleanLab } from "../lab/lab-clean.ts";
 
@@ -46,9 +41,10 @@ export interface RunDrillOptions {
 }
 
 /**
- * Lab up, drill, artifacts, lab down. The artifacts (what `firedrill report` reads back): history.jsonl,
- * findings.json, result.json, observed.json (the databases as the drill left them), environment.json,
- * metrics/prometheus.json (what Prometheus saw) and logs/<alias>.log (with the engine's timestamps).
+ * Lab up, drill, artifacts, lab down. The artifacts (what `firedrill report` reads back; their files
+ * are drill-files.ts's): history.jsonl, findings.json, result.json, observed.json (the databases as
+ * the drill left them), convergence.json, environment.json, metrics/prometheus.json (what Prometheus
+ * saw) and logs/<alias>.log (with the engine's timestamps).
  * The verdict is pass only when every expectation of this profile was met; a fault this machine
  * cannot inject makes it skipped, with the reason.
  */
@@ -82,7 +78,7 @@ export async function runDrill(
     } else {
       lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
     }
-    history = new HistoryRecorder(lab.runId, path.join(dir, "history.jsonl"));
+    history = recordHistory(dir, lab.runId);
     const receiver = new ReceiverClient(lab.endpoints.receiver.url);
     pusher = pushHarnessMetrics(history, receiver);
     watcher = new AlertWatcher({
@@ -112,7 +108,7 @@ export async function runDrill(
       defer: (fn) => deferred.push(fn),
     });
     summarize(result, outcome);
-    saveCheckInputs(dir, outcome);
+    writeCheckInputs(dir, outcome);
   } catch (err) {
     if (err instanceof LabUncleanError) {
       result.verdict = "fail";
@@ -147,11 +143,15 @@ export async function runDrill(
     if (watcher?.lastError) o.progress.warn(`alert watcher: last poll error: ${watcher.lastError}`);
     await history?.close();
     if (lab) {
-      await saveRunArtifacts(lab, dir, history, o).catch((err: unknown) =>
+      await saveEnvironmentAndMetrics(lab, dir, {
+        repoRoot: o.settings.repoRoot,
+        overrides: o.overrides ?? {},
+        history,
+      }).catch((err: unknown) =>
         o.progress.warn(`artifacts for the report not all saved: ${describeError(err)}`),
       );
       // A reused lab's logs from before this drill belong to the drills before it.
-      await saveLogs(lab, path.join(dir, "logs"), o.attach ? drillStartedAt : undefined);
+      await saveContainerLogs(lab, dir, o.attach ? drillStartedAt : undefined);
       await lab.down();
     }
     writeDrillResult(o.runDir, result);
@@ -186,64 +186,6 @@ export function summarize(result: DrillResult, outcome: DrillOutcome): void {
   result.verdict = unmet.length === 0 && unknown.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
   if (outcome.alerts) result.alerts = outcome.alerts;
-}
-
-/**
- * What the checkers read besides the history, so `firedrill report` re-runs them on the same input:
- * findings.json (verdicts, checkers and their options, expectations), observed.json (the databases
- * at the end) and convergence.json (the samples from the heal on).
- */
-function saveCheckInputs(dir: string, outcome: DrillOutcome): void {
-  const { observed, samples, ...findings } = outcome;
-  writeFileSync(path.join(dir, "findings.json"), `${JSON.stringify(findings, null, 2)}\n`);
-  if (observed) writeFileSync(path.join(dir, "observed.json"), `${JSON.stringify(observed)}\n`);
-  if (samples)
-    writeFileSync(path.join(dir, "convergence.json"), `${JSON.stringify(encodeSamples(samples))}\n`);
-}
-
-/** The environment and Prometheus' view of the drill, for the report (before the lab goes down). */
-async function saveRunArtifacts(
-  lab: Lab,
-  dir: string,
-  history: HistoryRecorder | undefined,
-  o: RunDrillOptions,
-): Promise<void> {
-  const env = await collectEnvironment(lab, {
-    repoRoot: o.settings.repoRoot,
-    overrides: o.overrides ?? {},
-    grafanaSkipped: "skipped" in lab.endpoints.grafana ? lab.endpoints.grafana.skipped : undefined,
-  });
-  writeFileSync(path.join(dir, "environment.json"), `${JSON.stringify(env, null, 2)}\n`);
-  if (!history) return;
-  const metrics = await snapshotMetrics(lab.endpoints.prometheus.url, history.wallClockMs, Date.now());
-  mkdirSync(path.join(dir, "metrics"), { recursive: true });
-  writeFileSync(path.join(dir, "metrics", "prometheus.json"), `${JSON.stringify(metrics)}\n`);
-}
-
-/**
- * Each container's last 2000 log lines, stamped by the engine so the report can line them up with
- * faults; read through the lab's own handle, so a lab on other engines (over SSH) has its logs too.
- */
-async function saveLogs(lab: Lab, dir: string, sinceEpochMs?: number): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  for (const s of topology) {
-    if (!s.image) continue;
-    let text: string;
-    try {
-      const buf = (await lab.container(s.alias).logs({
-        stdout: true,
-        stderr: true,
-        tail: 2000,
-        ...(sinceEpochMs !== undefined ? { since: Math.floor(sinceEpochMs / 1000) } : {}),
-        timestamps: true,
-        follow: false,
-      })) as unknown as Buffer;
-      text = demuxLogs(buf).trimEnd();
-    } catch (err) {
-      text = `(no logs: ${describeError(err)})`;
-    }
-    writeFileSync(path.join(dir, `${s.alias}.log`), `${text}\n`);
-  }
 }
 
 function grafanaSources(g: LabEndpoints["grafana"]): AlertSource[] {

@@ -32,4 +32,10 @@ describe("history on disk", () => {
     appendFileSync(file, '{"type":"start"}\nnot json\n{"type":"fault"}\n');
     expect(() => readHistory(file)).toThrow(/history\.jsonl:2: not JSON/);
   });
+
+  it("refuses a line that is JSON but not an event (a file of another kind), saying which", () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "fd-hist-")), "history.jsonl");
+    appendFileSync(file, '{"type":"start","time":0}\n{"verdict":"pass"}\n');
+    expect(() => readHistory(file)).toThrow(/history\.jsonl:2: not a history event: type: .*; time: /);
+  });
 });

@@ -1,4 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { z } from "zod";
+import { describeIssues } from "../util/zod-issues.ts";
 import type { FaultEvent, HistoryEvent } from "./history.ts";
 
 /**
@@ -72,18 +74,35 @@ export class HistoryRecorder {
   }
 }
 
-/** Reads a saved history back, so analysis can be re-run on it. A torn last line is ignored. */
+/**
+ * What every line of a history is, whatever its kind: the timeline and the checkers dispatch on
+ * `type` and place events by `time`. Only that much is checked (a line per operation, hundreds of
+ * thousands in a long drill): enough to refuse a file of another kind, without re-describing each
+ * event.
+ */
+const HistoryLine = z.looseObject({ type: z.string(), time: z.number() });
+
+/**
+ * Reads a saved history back, so analysis can be re-run on it. A torn last line is ignored; any
+ * other line that is not JSON, or not an event, throws saying which line.
+ */
 export function readHistory(file: string): HistoryEvent[] {
   const lines = readFileSync(file, "utf8").split("\n");
-  const events: HistoryEvent[] = [];
+  const parsed: { line: number; value: unknown }[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      events.push(JSON.parse(line) as HistoryEvent);
+      parsed.push({ line: i + 1, value: JSON.parse(line) });
     } catch (err) {
       // Only the last line may be torn (the writer died mid-line); anything else is corruption.
       if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: not JSON: ${(err as Error).message}`);
     }
   });
-  return events;
+  // Then what the lines say: JSON that is not an event means the file is not a history.
+  for (const { line, value } of parsed) {
+    const checked = HistoryLine.safeParse(value);
+    if (!checked.success)
+      throw new Error(`${file}:${line}: not a history event: ${describeIssues(checked.error)}`);
+  }
+  return parsed.map((p) => p.value as HistoryEvent);
 }

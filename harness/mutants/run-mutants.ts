@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ProfileName } from "../config/profiles.ts";
@@ -6,6 +6,7 @@ import { findDrill } from "../drills/registry.ts";
 import { runDrill } from "../drills/run-drill.ts";
 import { onInterrupt } from "../lab/signal-cleanup.ts";
 import type { Progress } from "../progress/progress.ts";
+import { resultJson } from "../report/drill-files.ts";
 import type { DrillResult } from "../report/run-report.ts";
 import type { Settings } from "../settings/settings.ts";
 import { UserError } from "../util/errors.ts";
@@ -161,14 +162,10 @@ async function runInto(
  * `<profile>+<mutant>` (as its folder), so the report's rows and anchors tell the mutants apart.
  */
 function labelResult(runDir: string, dir: string, m: Mutant, override: Partial<DrillResult> = {}): void {
-  const file = path.join(runDir, dir, "result.json");
-  try {
-    const result = JSON.parse(readFileSync(file, "utf8")) as DrillResult;
-    writeFileSync(
-      file,
-      `${JSON.stringify({ ...result, ...override, profile: `${m.profile}+${m.id}`, mutant: m.id }, null, 2)}\n`,
-    );
-  } catch {
-    // No result.json (the drill never wrote one): the report shows the folder as it is.
-  }
+  const folder = path.join(runDir, dir);
+  // No usable result.json (never written, torn, or of another kind): left as it is; the report
+  // reads the folder as an interrupted drill and says what is wrong with the file.
+  const result = resultJson.read(folder, []);
+  if (!result) return;
+  resultJson.write(folder, { ...result, ...override, profile: `${m.profile}+${m.id}`, mutant: m.id });
 }

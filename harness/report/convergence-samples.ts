@@ -14,7 +14,7 @@ interface Delta {
   add: number[];
   remove: number[];
 }
-interface EncodedSample {
+export interface EncodedSample {
   time: number;
   node1: EncodedNode | null;
   node2: EncodedNode | null;

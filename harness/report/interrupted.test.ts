@@ -6,7 +6,8 @@ import { main } from "../cli/main.ts";
 import { captureOutput } from "../testing/capture-output.ts";
 import { INTERRUPTED_EVENTS, writeInterruptedDrill, writeInterruptedRun } from "./fixtures/planted-run.ts";
 import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
-import { writeDrillResult, writeSummary, type DrillResult } from "./run-report.ts";
+import { writeDrillResult } from "./drill-files.ts";
+import { writeSummary, type DrillResult } from "./run-report.ts";
 import { writeReport } from "./write-report.ts";
 
 const REASON = `the run ended before the drill finished: history.jsonl has ${INTERRUPTED_EVENTS} events, the last at 7.95 s; no result.json`;

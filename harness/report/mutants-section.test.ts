@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Mutant } from "../mutants/mutant.ts";
 import { judgeDrillRun, judgeMutant, mutantsReport, writeMutantsReport } from "../mutants/results.ts";
-import { writeDrillResult } from "./run-report.ts";
+import { writeDrillResult } from "./drill-files.ts";
 import { mutantsMarkdown, mutantsSection, withMutantsSection } from "./mutants-section.ts";
 import { writeReport } from "./write-report.ts";
 

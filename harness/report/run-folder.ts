@@ -1,13 +1,21 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import type { DrillOutcome } from "../drills/drill.ts";
 import type { HistoryEvent } from "../history/history.ts";
-import { readHistory } from "../history/history-file.ts";
 import type { DrillEnvironment } from "./environment.ts";
 import { fmt } from "./html/html.ts";
 import type { ObservedState } from "./observed-state.ts";
 import type { ConvergenceSample } from "../checkers/convergence.ts";
-import { decodeSamples } from "./convergence-samples.ts";
+import {
+  convergenceJson,
+  environmentJson,
+  findingsJson,
+  HISTORY_FILE,
+  observedJson,
+  readContainerLogs,
+  readDrillHistory,
+  resultJson,
+  type SavedFindings,
+} from "./drill-files.ts";
 import type { DrillResult } from "./run-report.ts";
 
 export interface Artifact {
@@ -23,14 +31,17 @@ export interface DrillArtifacts {
   dir: string;
   history: HistoryEvent[] | undefined;
   /** findings.json: every checker's verdict, the figures and expectations, as the drill saw them. */
-  outcome: DrillOutcome | undefined;
+  outcome: SavedFindings | undefined;
   environment: DrillEnvironment | undefined;
   observed: ObservedState | undefined;
   /** convergence.json: the samples the convergence checker judged, from the heal on. */
-  samples: ConvergenceSample[] | undefined;
+  samples: readonly ConvergenceSample[] | undefined;
   logs: { alias: string; text: string }[];
   artifacts: Artifact[];
-  /** Files that were there but could not be read (a torn or foreign file): said in the report. */
+  /**
+   * Files that were there but could not be read (torn, or of another kind), one line each naming the
+   * file: said in the report. A missing file is no problem (the drill did not get that far).
+   */
   problems: string[];
 }
 
@@ -41,21 +52,6 @@ export interface RunArtifacts {
 }
 
 export class NotARunFolderError extends Error {}
-
-function readJson<T>(file: string, problems: string[]): T | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
-  } catch (err) {
-    problems.push(`${path.basename(file)}: ${(err as Error).message}`);
-    return undefined;
-  }
-}
-
-function readSamples(file: string, problems: string[]): ConvergenceSample[] | undefined {
-  const encoded = readJson<Parameters<typeof decodeSamples>[0]>(file, problems);
-  return encoded && decodeSamples(encoded);
-}
 
 function listFiles(root: string, dir: string): Artifact[] {
   const out: Artifact[] = [];
@@ -87,20 +83,18 @@ export function readDrillFolder(
   profile: string,
   { withHistory = true }: { withHistory?: boolean } = {},
 ): DrillFolder | undefined {
-  const resultFile = path.join(dir, "result.json");
-  const historyFile = path.join(dir, "history.jsonl");
-  const hasHistory = existsSync(historyFile);
-  if (!existsSync(resultFile) && !hasHistory) return undefined;
+  const hasHistory = existsSync(path.join(dir, HISTORY_FILE));
+  const read = resultJson.inspect(dir);
+  if (read.state === "missing" && !hasHistory) return undefined;
   const problems: string[] = [];
-  const json = readJson<DrillResult | null>(resultFile, problems);
-  // `null` or a bare value is no result either (readJson already said when the JSON was torn).
-  const saved = typeof json === "object" && json !== null ? json : undefined;
+  if (read.state === "unusable") problems.push(read.problem);
+  const saved = read.state === "saved" ? read.value : undefined;
   const finished = saved !== undefined && saved.verdict !== "interrupted";
   let history: HistoryEvent[] | undefined;
   let historyError: string | undefined;
   if (hasHistory && (withHistory || !finished)) {
     try {
-      history = readHistory(historyFile);
+      history = readDrillHistory(dir);
     } catch (err) {
       historyError = (err as Error).message;
       problems.push(historyError);
@@ -116,9 +110,11 @@ export function readDrillFolder(
       : "there is no history.jsonl";
   const said = saved
     ? "result.json says interrupted"
-    : existsSync(resultFile)
-      ? "result.json is torn (the run died while writing it)"
-      : "no result.json";
+    : read.state !== "unusable"
+      ? "no result.json"
+      : read.why === "not JSON"
+        ? "result.json is torn (the run died while writing it)"
+        : "result.json is not a drill's result";
   return {
     result: {
       figures: {},
@@ -154,25 +150,15 @@ export function readRunFolder(runDir: string): RunArtifacts {
       const found = readDrillFolder(dir, drill.name, profile.name);
       if (!found) continue;
       const { result, history, problems } = found;
-      const logsDir = path.join(dir, "logs");
-      const logs = existsSync(logsDir)
-        ? readdirSync(logsDir)
-            .filter((f) => f.endsWith(".log"))
-            .sort()
-            .map((f) => ({
-              alias: f.replace(/\.log$/, ""),
-              text: readFileSync(path.join(logsDir, f), "utf8"),
-            }))
-        : [];
       drills.push({
         result,
         dir: rel,
         history,
-        outcome: readJson<DrillOutcome>(path.join(dir, "findings.json"), problems),
-        environment: readJson<DrillEnvironment>(path.join(dir, "environment.json"), problems),
-        observed: readJson<ObservedState>(path.join(dir, "observed.json"), problems),
-        samples: readSamples(path.join(dir, "convergence.json"), problems),
-        logs,
+        outcome: findingsJson.read(dir, problems),
+        environment: environmentJson.read(dir, problems),
+        observed: observedJson.read(dir, problems),
+        samples: convergenceJson.read(dir, problems),
+        logs: readContainerLogs(dir),
         artifacts: listFiles(runDir, rel),
         problems,
       });

@@ -2,7 +2,8 @@ import { mkdtempSync, readlinkSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { linkLatest, writeDrillResult, writeSummary } from "./run-report.ts";
+import { writeDrillResult } from "./drill-files.ts";
+import { linkLatest, writeSummary } from "./run-report.ts";
 
 describe("run report", () => {
   it("gathers drill results into a sorted summary.json and links latest", () => {

@@ -20,6 +20,8 @@ export interface DrillResult {
   expectations?: { description: string; met: boolean; detail?: string }[];
   /** Each alert the drill asserted: when it fired, was notified and resolved (seconds from fault / heal). */
   alerts?: AlertResult[];
+  /** On a mutant's drill (`firedrill mutants`): the mutant it ran against (its profile says so too). */
+  mutant?: string;
 }
 
 export interface AlertResult {
@@ -38,19 +40,6 @@ export interface AlertResult {
   detail?: string;
   /** Set when this source cannot run here (Grafana without its image): never counted as passed. */
   skipped?: string;
-}
-
-export function drillDir(runDir: string, drill: string, profile: string): string {
-  const dir = path.join(runDir, drill, profile);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-export function writeDrillResult(runDir: string, result: DrillResult): void {
-  writeFileSync(
-    path.join(drillDir(runDir, result.drill, result.profile), "result.json"),
-    `${JSON.stringify(result, null, 2)}\n`,
-  );
 }
 
 /**
