@@ -1,38 +1,37 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { parse } from "yaml";
 import { harnessRulesDir } from "../config/cluster-config.ts";
 import { killService } from "../faults/container-faults.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
-import type { Lab } from "../lab/lab.ts";
 import { pushHarnessMetrics } from "../metrics/harness-metrics.ts";
 import { AlertmanagerClient } from "../probes/alertmanager-client.ts";
 import { PrometheusClient } from "../probes/prometheus-client.ts";
 import { ReceiverClient } from "../probes/receiver-client.ts";
 import { resolveSettings } from "../settings/settings.ts";
-import { startTestLab } from "../testing/lab-fixture.ts";
+import { labTest } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { AlertWatcher, prometheusSource } from "./alert-watcher.ts";
 import { assertAlerts, expectAlert } from "./expect-alert.ts";
+
+// One hardened lab for the file (a cold start gets 180 s), and clients of its Prometheus and receiver.
+const it = labTest("hardened", 180_000).extend<{ prometheus: PrometheusClient; receiver: ReceiverClient }>({
+  prometheus: [
+    async ({ lab }, use) => use(new PrometheusClient(lab.endpoints.prometheus.url)),
+    { scope: "file" },
+  ],
+  receiver: [async ({ lab }, use) => use(new ReceiverClient(lab.endpoints.receiver.url)), { scope: "file" }],
+});
 
 // The alert path end to end on a running hardened lab: rules loaded, a real fault firing a real
 // alert, Alertmanager's webhook reaching the receiver, resolution after the heal, and the harness's
 // own metrics scraped by the lab's Prometheus.
 describe("alerts against a running lab", () => {
-  let lab: Lab;
-  let prometheus: PrometheusClient;
-  let receiver: ReceiverClient;
-
-  beforeAll(async () => {
-    lab = await startTestLab("hardened");
-    prometheus = new PrometheusClient(lab.endpoints.prometheus.url);
-    receiver = new ReceiverClient(lab.endpoints.receiver.url);
-  }, 180_000);
-  afterAll(() => lab?.down());
-
-  it("Prometheus loaded every alert rule of the profile, and the harness's Watchdog", async () => {
+  it("Prometheus loaded every alert rule of the profile, and the harness's Watchdog", async ({
+    prometheus,
+  }) => {
     const { clusterDir } = resolveSettings();
     const files = [
       path.join(clusterDir, "config/hardened/rules/alerts.yml"),
@@ -56,7 +55,11 @@ describe("alerts against a running lab", () => {
     expect([...loaded].sort()).toEqual(expected);
   });
 
-  it("a killed exporter fires ExporterScrapeFailing, notifies the receiver and resolves after the heal", async () => {
+  it("a killed exporter fires ExporterScrapeFailing, notifies the receiver and resolves after the heal", async ({
+    lab,
+    prometheus,
+    receiver,
+  }) => {
     const history = new HistoryRecorder(lab.runId);
     const watcher = new AlertWatcher({ history, receiver, sources: [prometheusSource(prometheus)] }).start();
     // Its first poll records that Prometheus and the receiver answer: before it, nothing says they did.
@@ -112,7 +115,11 @@ describe("alerts against a running lab", () => {
     }
   }, 90_000);
 
-  it("the harness's own metrics reach the lab's Prometheus through the receiver", async () => {
+  it("the harness's own metrics reach the lab's Prometheus through the receiver", async ({
+    lab,
+    prometheus,
+    receiver,
+  }) => {
     const history = new HistoryRecorder(lab.runId);
     const pusher = pushHarnessMetrics(history, receiver, 500);
     try {

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect } from "vitest";
 import { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import { PrometheusClient } from "../probes/prometheus-client.ts";
 import { ReceiverClient } from "../probes/receiver-client.ts";
-import { startTestLab } from "../testing/lab-fixture.ts";
+import { labTest } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { AlertWatcher, prometheusSource } from "./alert-watcher.ts";
 import { assertAlerts, expectAlert, type AlertOutcome } from "./expect-alert.ts";
@@ -12,26 +12,23 @@ import { pipelineAlive, WATCHDOG_MAX_GAP_SECONDS } from "./pipeline-alive.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PIPELINE = /^alert pipeline proven alive/;
 const UNKNOWN = /^unknown: alert pipeline not proven alive: /;
+// One hardened lab for the file (a cold start gets 180 s).
+const it = labTest("hardened", 180_000);
 
 // The Watchdog end to end on a running hardened lab: alive while healthy, and not alive, with the
 // evidence, once its webhook goes dead (Alertmanager frozen) or Prometheus stops. In the last two a
 // quiet alert must come out unknown, never passed. The cases run in order and break the lab as they go.
 describe("the alert pipeline's liveness against a running lab", () => {
-  let lab: Lab;
   let history: HistoryRecorder | undefined;
   let watcher: AlertWatcher | undefined;
 
-  beforeAll(async () => {
-    lab = await startTestLab("hardened");
-  }, 180_000);
-  afterAll(() => lab?.down());
   afterEach(async () => {
     await watcher?.stop();
     await history?.close();
   });
 
   /** A fresh history and watcher, with its first poll done: the window starts after it. */
-  async function watch() {
+  async function watch(lab: Lab) {
     history = new HistoryRecorder(lab.runId);
     watcher = new AlertWatcher({
       history,
@@ -50,8 +47,8 @@ describe("the alert pipeline's liveness against a running lab", () => {
     });
   const line = (o: AlertOutcome, re: RegExp) => o.expectations.find((e) => re.test(e.description))!;
 
-  it("a healthy lab: the pipeline is proven alive over a 10 s window, so quiet is quiet", async () => {
-    const w = await watch();
+  it("a healthy lab: the pipeline is proven alive over a 10 s window, so quiet is quiet", async ({ lab }) => {
+    const w = await watch(lab);
     // A lab just up: Alertmanager's first Watchdog notification may still be on its way.
     await waitUntil(
       "a first Watchdog notification",
@@ -75,8 +72,10 @@ describe("the alert pipeline's liveness against a running lab", () => {
     expect(o.alerts[0]).toMatchObject({ alert: "AppInstanceDown", met: true, detail: "did not fire" });
   }, 60_000);
 
-  it("a dead webhook (Alertmanager frozen): not alive, the quiet alert unknown, after waiting one bound", async () => {
-    const w = await watch();
+  it("a dead webhook (Alertmanager frozen): not alive, the quiet alert unknown, after waiting one bound", async ({
+    lab,
+  }) => {
+    const w = await watch(lab);
     await lab.container("alertmanager").pause();
     try {
       const from = w.history.now();
@@ -103,8 +102,8 @@ describe("the alert pipeline's liveness against a running lab", () => {
     }
   }, 60_000);
 
-  it("Prometheus stopped: not alive at once, and the probe says why", async () => {
-    const w = await watch();
+  it("Prometheus stopped: not alive at once, and the probe says why", async ({ lab }) => {
+    const w = await watch(lab);
     await lab.container("prometheus").stop({ t: 1 });
     const from = w.history.now();
     const t0 = performance.now();

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { crashServer, freezeServices } from "../faults/container-faults.ts";
 import type { Fault } from "../faults/fault.ts";
 import type { HistoryEvent } from "../history/history.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import { timelineSvg } from "../report/html/timeline-svg.ts";
-import { startTestLab } from "../testing/lab-fixture.ts";
+import { labTest } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import {
   replicationRunningBoth,
@@ -53,44 +53,52 @@ function socketsTo(port: number): number {
   return n;
 }
 
+const injected: Fault[] = [];
+
+// One hardened lab for the file, and a sampler writing its state to one history from before the
+// first test (`auto`: in the hook that starts the lab, whether or not that test asks) to after the
+// last, before the lab goes down.
+const it = labTest("hardened").extend<{ history: HistoryRecorder; sampler: StateSampler }>({
+  history: [async ({ lab }, use) => use(new HistoryRecorder(lab.runId)), { scope: "file" }],
+  sampler: [
+    async ({ lab, history }, use) => {
+      const sampler = new StateSampler({ history, endpoints: lab.endpoints });
+      try {
+        await sampler.start();
+        await use(sampler);
+      } finally {
+        await sampler.stop();
+        process.stderr.write(`state sampler poll cost: ${JSON.stringify(sampler.stats())}\n`);
+        // A failed test must not leave node1 down for the next one; heal is idempotent.
+        for (const f of injected) await f.heal(lab).catch(() => undefined);
+      }
+    },
+    { scope: "file", auto: true },
+  ],
+});
+
 // The sampler against a real hardened lab: what it writes when node1 crashes and comes back, and
 // that a frozen database costs it one bounded read at a time, never a pile of hung connections.
 describe("StateSampler against a running lab", () => {
-  let lab: Lab;
-  let history: HistoryRecorder;
-  let sampler: StateSampler;
-  const injected: Fault[] = [];
-  const h = () => history.events;
-
-  const inject = async (f: Fault) => {
+  const inject = async (lab: Lab, history: HistoryRecorder, f: Fault) => {
     injected.push(f);
     const t = history.now();
     history.fault("inject", f.name);
     await f.inject(lab);
     return t;
   };
-  const heal = async (f: Fault) => {
+  const heal = async (lab: Lab, history: HistoryRecorder, f: Fault) => {
     const t = history.now();
     await f.heal(lab);
     history.fault("heal", f.name);
     return t;
   };
 
-  beforeAll(async () => {
-    lab = await startTestLab("hardened");
-    history = new HistoryRecorder(lab.runId);
-    sampler = new StateSampler({ history, endpoints: lab.endpoints });
-    await sampler.start();
-  });
-  afterAll(async () => {
-    await sampler?.stop();
-    if (sampler) process.stderr.write(`state sampler poll cost: ${JSON.stringify(sampler.stats())}\n`);
-    // A failed test must not leave node1 down for the next one; heal is idempotent.
-    for (const f of injected) await f.heal(lab).catch(() => undefined);
-    await lab?.down();
-  });
-
-  it("first poll: both servers UP, replication running both ways, every source answering", () => {
+  it("first poll: both servers UP, replication running both ways, every source answering", ({
+    history,
+    sampler,
+  }) => {
+    const h = () => history.events;
     const now = history.now();
     expect(serverStateAt(h(), "node1", now)).toBe("UP");
     expect(serverStateAt(h(), "node2", now)).toBe("UP");
@@ -100,9 +108,13 @@ describe("StateSampler against a running lab", () => {
     process.stderr.write(`state sampler, healthy lab: ${JSON.stringify(sampler.stats())}\n`);
   });
 
-  it("crash node1: DOWN in HAProxy, node2's IO thread leaves Yes, node1's database unreachable; heal: all back", async () => {
+  it("crash node1: DOWN in HAProxy, node2's IO thread leaves Yes, node1's database unreachable; heal: all back", async ({
+    lab,
+    history,
+  }) => {
+    const h = () => history.events;
     const crash = crashServer("node1");
-    const t0 = await inject(crash);
+    const t0 = await inject(lab, history, crash);
     // slave_net_timeout is 4 s in the hardened profile: node2 notices the dead master within ~6 s.
     await waitUntil(
       "node1 DOWN, node2 IO not Yes, node1-db unreachable",
@@ -124,7 +136,7 @@ describe("StateSampler against a running lab", () => {
     expect(serverStateAt(h(), "node2", history.now())).toBe("UP");
     expect(whenServerState(h(), "node2", "DOWN", 0)).toBeUndefined();
 
-    const t1 = await heal(crash);
+    const t1 = await heal(lab, history, crash);
     await waitUntil(
       "node1 UP and replication running both ways",
       async () =>
@@ -142,11 +154,16 @@ describe("StateSampler against a running lab", () => {
     );
   });
 
-  it("freeze node1's database: reads time out one at a time, no socket piles up, HAProxy keeps being sampled", async () => {
+  it("freeze node1's database: reads time out one at a time, no socket piles up, HAProxy keeps being sampled", async ({
+    lab,
+    history,
+    sampler,
+  }) => {
+    const h = () => history.events;
     const freeze = freezeServices(["node1-db"]);
     const dbPort = lab.endpoints.nodes.node1.db.port;
     const haproxyPolls = sampler.stats()["haproxy-metrics"]!.polls;
-    const t0 = await inject(freeze);
+    const t0 = await inject(lab, history, freeze);
     let most = 0;
     await waitUntil(
       "node1-db unreachable while frozen",
@@ -171,7 +188,7 @@ describe("StateSampler against a running lab", () => {
     // ~2 s frozen at 250 ms a poll: HAProxy was not held up by the database's 1 s reads.
     expect(sampler.stats()["haproxy-metrics"]!.polls - haproxyPolls).toBeGreaterThanOrEqual(5);
 
-    const t1 = await heal(freeze);
+    const t1 = await heal(lab, history, freeze);
     await waitUntil(
       "node1-db answering and replication running both ways",
       async () =>
@@ -188,15 +205,17 @@ describe("StateSampler against a running lab", () => {
         intervalMs: 200,
       },
     );
-    // A read ends when its connection is gone: once stopped (and stop is idempotent; afterAll
-    // stops it again), the sampler holds no connection to either database.
+    // A read ends when its connection is gone: once stopped (and stop is idempotent; its
+    // fixture stops it again), the sampler holds no connection to either database.
     await sampler.stop();
     expect(socketsTo(dbPort)).toBe(0);
     expect(socketsTo(lab.endpoints.nodes.node2.db.port)).toBe(0);
   });
 
-  it("the report draws what was sampled: HAProxy and replication lanes through the crash and the freeze", () => {
-    const svg = timelineSvg(h(), "sampler").value;
+  it("the report draws what was sampled: HAProxy and replication lanes through the crash and the freeze", ({
+    history,
+  }) => {
+    const svg = timelineSvg(history.events, "sampler").value;
     for (const text of [
       "haproxy node1",
       "haproxy node2",
