@@ -1,5 +1,9 @@
+import { expect } from "vitest";
 import { LABEL_FIREDRILL, LABEL_RUN } from "../lab/labels.ts";
 import { dockerClient } from "../engine/docker-client.ts";
+import { slaveState, type SlaveState } from "../db/replication.ts";
+import { verifyRoundTrip } from "../db/replication-check.ts";
+import type { Lab } from "../lab/lab.ts";
 
 /** Everything (containers and networks) still carrying a run's label. */
 export async function leftovers(runId: string): Promise<string[]> {
@@ -23,4 +27,19 @@ export async function allFiredrill(): Promise<string[]> {
     ...containers.map((c) => `container ${c.Names[0]} (${c.Labels[LABEL_RUN]})`),
     ...networks.map((n) => `network ${n.Name}`),
   ];
+}
+
+/**
+ * A row written on each node arrives on the other (within 20 s), and both replicas' threads and
+ * settings are as `expected` says (e.g. the seed's file-and-position replication with
+ * MASTER_CONNECT_RETRY=60, or the hardened GTID with 1 s retries).
+ */
+export async function expectReplicatesBothWays(lab: Lab, expected: Partial<SlaveState>): Promise<void> {
+  await verifyRoundTrip(
+    { name: "node1", db: lab.endpoints.nodes.node1.db },
+    { name: "node2", db: lab.endpoints.nodes.node2.db },
+    20_000,
+  );
+  for (const n of ["node1", "node2"] as const)
+    expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject(expected);
 }

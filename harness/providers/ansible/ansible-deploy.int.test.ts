@@ -8,8 +8,6 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyRoundTrip } from "../../db/replication-check.ts";
-import { slaveState } from "../../db/replication.ts";
 import { crashNode1 } from "../../drills/crash-node1.ts";
 import { splitReplicationDrill } from "../../drills/split-replication.ts";
 import { runDrill } from "../../drills/run-drill.ts";
@@ -22,7 +20,7 @@ import { AppClient } from "../../probes/app-client.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings, type Settings } from "../../settings/settings.ts";
 import type { ProfileName } from "../../config/profiles.ts";
-import { leftovers } from "../../testing/lab-assertions.ts";
+import { expectReplicatesBothWays, leftovers } from "../../testing/lab-assertions.ts";
 import { runChecked } from "../../util/run.ts";
 import {
   ansibleAvailable,
@@ -162,17 +160,8 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
       const read = await client.getItem(item.body.id);
       expect([read.status, read.body.text, read.servedBy]).toEqual([200, `item ${i}`, "node1"]);
     }
-    await verifyRoundTrip(
-      { name: "node1", db: lab.endpoints.nodes.node1.db },
-      { name: "node2", db: lab.endpoints.nodes.node2.db },
-      20_000,
-    );
     // The hardened bootstrap: GTID, retrying every second.
-    for (const n of ["node1", "node2"] as const)
-      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
-        usingGtid: "Slave_Pos",
-        connectRetry: 1,
-      });
+    await expectReplicatesBothWays(lab, { usingGtid: "Slave_Pos", connectRetry: 1 });
     await lab.down();
     // The existing provider did not start the lab, so it must not remove it.
     const still = await dockerClient().listContainers({
@@ -212,18 +201,12 @@ describe("Ansible deployment onto the local engine (seed): file and position rep
     const lab = await startLab({ profile: "seed", settings: d.settings, progress });
     const created = await new AppClient(lab.endpoints.haproxy.url).createList(`ansible-seed-${d.runId}`);
     expect(created.status).toBe(201);
-    await verifyRoundTrip(
-      { name: "node1", db: lab.endpoints.nodes.node1.db },
-      { name: "node2", db: lab.endpoints.nodes.node2.db },
-      20_000,
-    );
-    for (const n of ["node1", "node2"] as const)
-      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
-        ioRunning: "Yes",
-        sqlRunning: "Yes",
-        usingGtid: "No",
-        connectRetry: 60,
-      });
+    await expectReplicatesBothWays(lab, {
+      ioRunning: "Yes",
+      sqlRunning: "Yes",
+      usingGtid: "No",
+      connectRetry: 60,
+    });
     await lab.down();
   });
 

@@ -11,7 +11,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProfileName } from "../../config/profiles.ts";
 import { verifyRoundTrip } from "../../db/replication-check.ts";
-import { slaveState } from "../../db/replication.ts";
 import { queryRows, withRoot } from "../../db/sql.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
 import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
@@ -22,7 +21,7 @@ import { startLab } from "../../lab/start-lab.ts";
 import { AppClient } from "../../probes/app-client.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
-import { leftovers } from "../../testing/lab-assertions.ts";
+import { expectReplicatesBothWays, leftovers } from "../../testing/lab-assertions.ts";
 import { serverNames, topology } from "../../topology/topology.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { listCacheVolumes } from "./machine-engine.ts";
@@ -119,16 +118,10 @@ describe("machines provider (hardened): the four servers as machines, deployed b
         "node1",
       ]);
     }
-    await verifyRoundTrip(
-      { name: "node1", db: lab.endpoints.nodes.node1.db },
-      { name: "node2", db: lab.endpoints.nodes.node2.db },
-      20_000,
-    );
-    for (const n of ["node1", "node2"] as const)
-      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
-        usingGtid: "Slave_Pos",
-        connectRetry: 1,
-      });
+    await expectReplicatesBothWays(lab, {
+      usingGtid: "Slave_Pos",
+      connectRetry: 1,
+    });
   });
 
   it("nothing of the stack runs on this machine's engine: only the four machines carry the run's label", async (ctx) => {
@@ -245,18 +238,12 @@ describe("machines provider (seed): the original's replication, on the machines"
     const lab = m.lab!;
     const created = await new AppClient(lab.endpoints.haproxy.url).createList(`machines-seed-${m.runId}`);
     expect([created.status, created.servedBy]).toEqual([201, "node1"]);
-    await verifyRoundTrip(
-      { name: "node1", db: lab.endpoints.nodes.node1.db },
-      { name: "node2", db: lab.endpoints.nodes.node2.db },
-      20_000,
-    );
-    for (const n of ["node1", "node2"] as const)
-      expect(await slaveState(lab.endpoints.nodes[n].db)).toMatchObject({
-        ioRunning: "Yes",
-        sqlRunning: "Yes",
-        usingGtid: "No",
-        connectRetry: 60,
-      });
+    await expectReplicatesBothWays(lab, {
+      ioRunning: "Yes",
+      sqlRunning: "Yes",
+      usingGtid: "No",
+      connectRetry: 60,
+    });
   });
 
   it("a second stack.yml run over SSH changes nothing; teardown.yml leaves none of the run's containers on the servers", async (ctx) => {
