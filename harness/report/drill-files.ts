@@ -268,6 +268,7 @@ export const environmentJson = jsonArtifact<DrillEnvironment>({
       memoryGiB: z.number(),
     }),
     grafana: z.string(),
+    fidelity: z.string().optional(),
     overrides: z.looseObject({ rate: z.number().optional(), faultSeconds: z.number().optional() }),
     unknown: z.array(z.string()),
   }),

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readFidelitySummary } from "../config/seed-fidelity.ts";
 import type { LoadOverrides } from "../drills/load-overrides.ts";
 import { dockerClient } from "../engine/docker-client.ts";
 import type { Lab } from "../lab/lab.ts";
@@ -26,6 +27,11 @@ export interface DrillEnvironment {
     memoryGiB: number;
   };
   grafana: string;
+  /**
+   * Seed labs only: how far the seed profile is from the original stack, from
+   * cluster/config/seed/FIDELITY.md as it was at the run ("…: N of M settings differ …").
+   */
+  fidelity?: string;
   overrides: LoadOverrides;
   /** What could not be found out, and why (never silently missing). */
   unknown: string[];
@@ -69,6 +75,14 @@ export async function collectEnvironment(
       unknown.push(`git commit: ${describe(err).split("\n")[0]}`);
       return null;
     });
+  let fidelity: string | undefined;
+  if (lab.profile === "seed") {
+    try {
+      fidelity = readFidelitySummary(o.repoRoot);
+    } catch (err) {
+      unknown.push(`seed fidelity: ${describe(err).split("\n")[0]}`);
+    }
+  }
   const pkg = JSON.parse(readFileSync(path.join(o.repoRoot, "package.json"), "utf8")) as { version: string };
   const cpus = os.cpus();
   return {
@@ -87,6 +101,7 @@ export async function collectEnvironment(
       memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     },
     grafana: o.grafanaSkipped ? `skipped: ${o.grafanaSkipped}` : "running",
+    ...(fidelity !== undefined ? { fidelity } : {}),
     overrides: o.overrides,
     unknown,
   };

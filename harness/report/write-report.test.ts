@@ -7,6 +7,7 @@ import type { HistoryEvent } from "../history/history.ts";
 import { eventRenderers } from "./html/event-kinds.ts";
 import { escapeHtml, html } from "./html/html.ts";
 import { faultWindows, lanes } from "./html/series.ts";
+import { environmentJson } from "./drill-files.ts";
 import { LOST_ITEM_ID, PLANTED_SCRIPT, writePlantedRun } from "./fixtures/planted-run.ts";
 import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
 import { writeReport } from "./write-report.ts";
@@ -83,6 +84,22 @@ describe("HTML report", () => {
     );
     expect(env).toContain("firedrill/mariadb:abc123");
     expect(env).toContain("0123456789abcdef");
+    // A run with the seed profile points at the seed's fidelity table, counts or not.
+    expect(env).toContain(
+      "<dt>seed fidelity</dt><dd>cluster/config/seed/FIDELITY.md (the seed profile beside the original stack; this run recorded no counts)</dd>",
+    );
+  });
+
+  it("gives the seed's fidelity counts as the seed's environment recorded them", () => {
+    const dir = plantedRun();
+    const hardened = environmentJson.read(path.join(dir, "crash-node1", "hardened"), []);
+    expect(hardened).toBeDefined();
+    const fidelity = "cluster/config/seed/FIDELITY.md: 3 of 5 settings differ from the original (planted)";
+    environmentJson.write(path.join(dir, "crash-node1", "seed"), { ...hardened!, profile: "seed", fidelity });
+    const env = readFileSync(writeReport(dir).html, "utf8").replace(/\s+/g, " ");
+    expect(env.slice(env.indexOf('id="environment"'))).toMatch(
+      /<dt>seed fidelity<\/dt>\s*<dd>cluster\/config\/seed\/FIDELITY\.md: 3 of 5 settings differ from the original \(planted\)<\/dd>/,
+    );
   });
 
   it("re-runs the checkers on the saved artifacts: the lost write is found again", () => {

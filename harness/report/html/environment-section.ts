@@ -1,3 +1,4 @@
+import { FIDELITY_FILE } from "../../config/seed-fidelity.ts";
 import type { RunArtifacts } from "../run-folder.ts";
 import { html, type SafeHtml } from "./html.ts";
 
@@ -32,11 +33,22 @@ export function environmentSection(run: RunArtifacts): SafeHtml {
     }),
   ];
   const profiles = [...new Set(run.drills.map((d) => d.result.profile))];
+  // The seed stands in for the original stack: say where it does not, as recorded by the run.
+  const fidelity = profiles.includes("seed")
+    ? (envs.find(({ e }) => e.profile === "seed" && e.fidelity)?.e.fidelity ??
+      `${FIDELITY_FILE} (the seed profile beside the original stack; this run recorded no counts)`)
+    : undefined;
   return html`<section id="environment">
     <h2>Environment</h2>
     <dl class="env">
       <dt>profiles</dt>
       <dd>${profiles.join(", ")}</dd>
+      ${
+        fidelity
+          ? html`<dt>seed fidelity</dt>
+              <dd>${fidelity}</dd>`
+          : ""
+      }
       ${
         first
           ? html`<dt>firedrill</dt>
