@@ -47,7 +47,9 @@ describe("the seed's fidelity table (cluster/config/seed/FIDELITY.md)", () => {
   });
 
   it("catches a seed value the table gets wrong, naming the row", () => {
-    const planted = markdown.replace("`timeout connect 2s`", "`timeout connect 3s`");
+    // The seed's cell (the row's second quote of it; the first is the original's).
+    const seedCell = "| `timeout connect 5000` | haproxy.cfg |";
+    const planted = markdown.replace(seedCell, "| `timeout connect 3s` | haproxy.cfg |");
     expect(planted).not.toBe(markdown);
     const problems = checkFidelity(parseFidelityTable(planted), { seed });
     expect(problems).toHaveLength(1);
