@@ -1,20 +1,7 @@
 /**
  * Drill "split-brain-conflict" — see harness/drills/split-brain-conflict.ts for the runbook and what each profile is expected to show.
  */
-import { describe, it } from "vitest";
-import type { ProfileName } from "../harness/config/profiles.ts";
 import { splitBrainConflict } from "../harness/drills/split-brain-conflict.ts";
-import { scenario, sideBySide } from "../harness/testing/run-scenario.ts";
-import { resolveSettings } from "../harness/settings/settings.ts";
+import { drillSuite } from "../harness/testing/run-scenario.ts";
 
-// The two profiles side by side when each has its own shared lab (their faults never meet); one
-// after the other when every drill brings its own lab up.
-describe.each<ProfileName>(resolveSettings().profiles)(
-  "split-brain-conflict, %s profile",
-  { concurrent: sideBySide() },
-  (profile) => {
-    const drill = scenario(splitBrainConflict, profile);
-    it(splitBrainConflict.expects[profile], (ctx) => drill.verdict(ctx));
-    it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
-  },
-);
+drillSuite(splitBrainConflict);

@@ -1,4 +1,4 @@
-import { inject, type TestContext } from "vitest";
+import { describe, inject, it, type TestContext } from "vitest";
 import type { ProfileName } from "../config/profiles.ts";
 import type { DrillDefinition } from "../drills/drill.ts";
 import { runDrill } from "../drills/run-drill.ts";
@@ -44,6 +44,24 @@ export function scenario(def: DrillDefinition, profile: ProfileName): Scenario {
       ctx.expect(unmet.map((a) => `${a.alert}: ${a.detail}`)).toEqual([]);
     },
   };
+}
+
+/**
+ * A scenario file's whole suite: for each profile of the run, the drill's verdict and its Grafana
+ * assertions. The two profiles run side by side when each has its own shared lab (their faults never
+ * meet), one after the other when every drill brings its own lab up; `alone` keeps them apart anyway
+ * (a drill that measures capacity, which a drill beside it would take some of).
+ */
+export function drillSuite(def: DrillDefinition, { alone = false }: { alone?: boolean } = {}): void {
+  describe.each<ProfileName>(resolveSettings().profiles)(
+    `${def.id}, %s profile`,
+    { concurrent: !alone && sideBySide() },
+    (profile) => {
+      const drill = scenario(def, profile);
+      it(def.expects[profile], (ctx) => drill.verdict(ctx));
+      it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
+    },
+  );
 }
 
 async function runScenarioDrill(def: DrillDefinition, profile: ProfileName): Promise<DrillResult> {
