@@ -158,13 +158,16 @@ function firstUnreachable(history: readonly HistoryEvent[], w: PipelineWindow) {
  * The expectation line every alert judgement carries, met or not, so a report always says whether
  * its quiet alerts were watched at all.
  */
+/** How the pipeline's line in a drill's expectations begins (callers find it by this). */
+export const PIPELINE_EXPECTATION = "alert pipeline proven alive";
+
 export function pipelineExpectation(p: PipelineLiveness): {
   description: string;
   met: boolean;
   detail: string;
 } {
   return {
-    description: `alert pipeline proven alive (${WATCHDOG} notified every ≤ ${p.maxGapSeconds} s, Prometheus and the receiver reachable)`,
+    description: `${PIPELINE_EXPECTATION} (${WATCHDOG} notified every ≤ ${p.maxGapSeconds} s, Prometheus and the receiver reachable)`,
     met: p.alive,
     detail: p.evidence,
   };

@@ -21,10 +21,11 @@ interface Route {
 
 describe("the harness's Watchdog rule goes beside every profile's own rules", () => {
   it.each(profileNames)(
-    "%s: Prometheus gets its own alerts.yml and the harness's watchdog.yml",
+    "%s: Prometheus gets the profile's own rules (none in the seed, as the original) and the harness's watchdog.yml",
     (profile) => {
       const { rules } = loadClusterConfig(clusterDir, profile, values);
-      expect(Object.keys(rules).sort()).toEqual(["alerts.yml", "watchdog.yml"]);
+      const own = profile === "seed" ? [] : ["alerts.yml"];
+      expect(Object.keys(rules).sort()).toEqual([...own, "watchdog.yml"]);
       expect(rules["watchdog.yml"]).toBe(
         readFileSync(path.join(harnessRulesDir(clusterDir), "watchdog.yml"), "utf8"),
       );

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { NodeName } from "../topology/topology.ts";
 import type { ProfileName } from "./profiles.ts";
@@ -29,6 +29,9 @@ export const addressPlaceholders = {
   node2App: { alias: "node2-app", port: 8000 },
   node1Exporter: { alias: "node1-exporter", port: 9104 },
   node2Exporter: { alias: "node2-exporter", port: 9104 },
+  control1NodeExporter: { alias: "control1-node-exporter", port: 9100 },
+  node1NodeExporter: { alias: "node1-node-exporter", port: 9100 },
+  node2NodeExporter: { alias: "node2-node-exporter", port: 9100 },
   receiver: { alias: "receiver", port: 9099 },
 } as const;
 export type AddressPlaceholder = keyof typeof addressPlaceholders;
@@ -76,11 +79,15 @@ export function harnessRulesDir(clusterDir: string): string {
   return path.join(clusterDir, "config", "harness", "rules");
 }
 
-/** Prometheus loads one folder of rule files: two files of one name would silently replace each other. */
+/**
+ * Prometheus loads one folder of rule files: two files of one name would silently replace each other.
+ * A profile without a rules folder has no rules of its own (the seed: the original alerted on nothing).
+ */
 function loadRules(dirs: readonly string[]): Record<string, string> {
   const rules: Record<string, string> = {};
   const from: Record<string, string> = {};
   for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir).sort()) {
       if (!f.endsWith(".yml") || f.endsWith(".test.yml")) continue;
       if (from[f] !== undefined)

@@ -26,7 +26,10 @@ export const profiles: Readonly<Record<ProfileName, Profile>> = {
   seed: {
     name: "seed",
     replication: { mode: "file-pos", connectRetrySeconds: 60 },
-    exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SELECT"],
+    // The original's words (PROCESS, REPLICATION CLIENT, SELECT) let its exporter read SHOW SLAVE
+    // STATUS on MariaDB 10.3; on 10.11 that right is SLAVE MONITOR, so the seed names it to see what
+    // the original's exporter saw (cluster/config/seed/FIDELITY.md).
+    exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SLAVE MONITOR", "SELECT"],
     appEnv: {},
   },
   hardened: {

@@ -178,9 +178,14 @@ export function fidelitySummary(markdown: string): string {
   const rows = parseFidelityTable(markdown);
   const c = fidelityCounts(rows);
   const differ = rows.length - c.same;
+  // What the original ran and the seed does not at all (cAdvisor): the report names it, with why.
+  const absent = rows
+    .filter((r) => /^not deployed\b/.test(r.seed))
+    .map((r) => `${r.setting} (${r.why.replace(/^forced: /, "")})`);
   return (
     `${FIDELITY_FILE}: ${differ} of ${rows.length} settings differ from the original ` +
-    `(${c.forced} forced by the lab, ${c["not forced"]} not forced, ${c.added} added, ${c.unknown} unknown)`
+    `(${c.forced} forced by the lab, ${c["not forced"]} not forced, ${c.added} added, ${c.unknown} unknown)` +
+    (absent.length ? `; not deployed: ${absent.join("; ")}` : "")
   );
 }
 

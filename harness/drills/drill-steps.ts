@@ -22,7 +22,6 @@ import {
   type DrillContext,
   type DrillOutcome,
 } from "./drill.ts";
-import { wasFiring } from "../alerts/alert-expectations.ts";
 import type { FrontendResponses } from "../probes/haproxy-metrics.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
 import { assertAlerts, type AlertExpectation, type AlertOutcome } from "../alerts/expect-alert.ts";
@@ -407,36 +406,6 @@ export function withAlerts(outcome: DrillOutcome, a: AlertOutcome): DrillOutcome
 
 /** Budgets of the hardened profile (issue 4's targets): firing ≤ 10 s, notified ≤ 15 s, resolved ≤ 15 s. */
 export const ALERT_BUDGET = { fires: 10, notified: 15, resolves: 15 } as const;
-
-/** The seed's exporter cannot see replication: this alert says so all along, in every seed drill. */
-export const SEED_ALWAYS: readonly AlertMatcher[] = [{ name: "ReplicationNotMonitored" }];
-
-/**
- * Seed: its exporter cannot see replication, and `ReplicationNotMonitored` must say so for both nodes.
- * The rule waits 10 s (`for:`) from the lab's first scrape, longer than a short drill lasts, so wait
- * for it here, bounded, instead of judging whatever happened to arrive before the drill ended.
- */
-export async function expectSeedReplicationUnmonitored(
-  ctx: DrillContext,
-  waitSeconds = 30,
-): Promise<{ description: string; met: boolean; detail?: string }> {
-  const nodes = ["node1", "node2"] as const;
-  const blind = () =>
-    nodes.filter((node) =>
-      wasFiring(ctx.history.events, { name: "ReplicationNotMonitored", labels: { node } }),
-    );
-  const deadline = ctx.history.now() + waitSeconds * 1000;
-  while (blind().length < nodes.length && ctx.history.now() < deadline) {
-    await ctx.alerts.sync();
-    if (blind().length < nodes.length) await sleep(500);
-  }
-  const seen = blind();
-  return expectation(
-    "ReplicationNotMonitored fires for both nodes (the seed's exporter lacks SLAVE MONITOR)",
-    seen.length === nodes.length,
-    `firing for: ${seen.join(", ") || "neither"} (waited up to ${waitSeconds} s)`,
-  );
-}
 
 /**
  * HAProxy's frontend counters over a hold (before → after) against what the load generator saw

@@ -57,6 +57,8 @@ export async function unansweredWhy(lab: Lab, alias: string): Promise<string | u
       return httpAnswers(`${e.nodes[node].app.url}/healthz`);
     case "exporter":
       return httpAnswers(`${e.nodes[node].exporter.url}/metrics`);
+    case "node-exporter":
+      return httpAnswers(`${e.nodeExporters[spec.server].url}/metrics`);
     case "haproxy":
       return httpAnswers(e.haproxy.metricsUrl);
     case "prometheus":

@@ -41,6 +41,10 @@ const CONTAINER_IP: Record<string, string> = {
   "node2-db": "172.18.0.9",
   "node2-exporter": "172.18.0.10",
   "node2-app": "172.18.0.11",
+  "control1-node-exporter": "172.18.0.12",
+  "control2-node-exporter": "172.18.0.13",
+  "node1-node-exporter": "172.18.0.14",
+  "node2-node-exporter": "172.18.0.15",
 };
 const ipOf = (alias: string) => CONTAINER_IP[alias]!;
 
@@ -423,27 +427,31 @@ describe("container-level plans: today's scripts, in each container's own namesp
       "haproxy",
       "prometheus",
       "alertmanager",
+      "control2-node-exporter",
       "node1-db",
       "node1-exporter",
       "node1-app",
+      "node1-node-exporter",
     ]);
     expect(p.inject[0]!.script).toBe(`nft delete table inet firedrill 2>/dev/null; true
 nft -f - <<'NFT'
 table inet firedrill {
-  chain input { type filter hook input priority -10; policy accept; ip saddr { 172.18.0.6, 172.18.0.7, 172.18.0.8 } drop; }
-  chain output { type filter hook output priority -10; policy accept; ip daddr { 172.18.0.6, 172.18.0.7, 172.18.0.8 } drop; }
+  chain input { type filter hook input priority -10; policy accept; ip saddr { 172.18.0.6, 172.18.0.7, 172.18.0.8, 172.18.0.14 } drop; }
+  chain output { type filter hook output priority -10; policy accept; ip daddr { 172.18.0.6, 172.18.0.7, 172.18.0.8, 172.18.0.14 } drop; }
 }
 NFT`);
-    expect(p.inject[3]!.script).toContain("ip saddr { 172.18.0.3, 172.18.0.4, 172.18.0.5 } drop;");
+    expect(p.inject[4]!.script).toContain(
+      "ip saddr { 172.18.0.3, 172.18.0.4, 172.18.0.5, 172.18.0.13 } drop;",
+    );
     expect(where(p.heal)).toEqual(where(p.inject));
     expect(p.heal.every((s) => s.script === dropTable)).toBe(true);
   });
 
   it("one-way partition: only a's containers drop new connections to b's, in output", () => {
     const p = containerNetPlan({ kind: "partition", a: "node1", b: "node2", direction: "one-way" }, ipOf);
-    expect(where(p.inject)).toEqual(["node1-db", "node1-exporter", "node1-app"]);
+    expect(where(p.inject)).toEqual(["node1-db", "node1-exporter", "node1-app", "node1-node-exporter"]);
     expect(p.inject[0]!.script).toContain(
-      "chain output { type filter hook output priority -10; policy accept; ip daddr { 172.18.0.9, 172.18.0.10, 172.18.0.11 } ct state new drop; }",
+      "chain output { type filter hook output priority -10; policy accept; ip daddr { 172.18.0.9, 172.18.0.10, 172.18.0.11, 172.18.0.15 } ct state new drop; }",
     );
     expect(p.inject[0]!.script).not.toContain("chain input");
     // The heal clears both sides: whatever a partition left anywhere goes.
@@ -451,9 +459,11 @@ NFT`);
       "node1-db",
       "node1-exporter",
       "node1-app",
+      "node1-node-exporter",
       "node2-db",
       "node2-exporter",
       "node2-app",
+      "node2-node-exporter",
     ]);
   });
 
@@ -467,14 +477,14 @@ NFT`);
 
   it("a whole server's loss, bandwidth or latency on a single engine: each of its containers", () => {
     const p = containerNetPlan({ kind: "loss", on: { server: "node2" }, percent: 100 }, ipOf);
-    expect(where(p.inject)).toEqual(["node2-db", "node2-exporter", "node2-app"]);
+    expect(where(p.inject)).toEqual(["node2-db", "node2-exporter", "node2-app", "node2-node-exporter"]);
     expect(p.inject[0]!.script).toContain("meta l4proto tcp drop;");
     expect(
       containerNetPlan({ kind: "loss", on: { service: "node1-app" }, percent: 30 }, ipOf).inject[0]!.script,
     ).toContain("meta l4proto tcp numgen random mod 100 < 30 drop;");
     const lat = containerNetPlan({ kind: "latency", on: { server: "node1" }, delayMs: 50 }, ipOf);
     expect(lat.inject.map((s) => s.script)).toEqual(
-      Array(3).fill("tc qdisc replace dev eth0 root netem delay 50ms"),
+      Array(4).fill("tc qdisc replace dev eth0 root netem delay 50ms"),
     );
   });
 

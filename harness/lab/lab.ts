@@ -30,6 +30,8 @@ export interface LabEndpoints {
   receiver: { url: string };
   grafana: { url: string; user: string; password: string } | { skipped: string };
   nodes: Record<NodeName, NodeEndpoints>;
+  /** Each server's node exporter (what watches the server itself). */
+  nodeExporters: Record<ServerName, { url: string }>;
 }
 
 /** A running lab. Faults act on its containers by topology alias, never by container name. */

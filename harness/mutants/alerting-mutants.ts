@@ -27,6 +27,23 @@ export const alertingMutants: readonly Mutant[] = [
     ],
   },
   {
+    id: "rule-server-down-wrong-job",
+    title: 'ServerDown selects the node exporter by the wrong job name (`job="node"`)',
+    layer: "prometheus-rules",
+    profile: "hardened",
+    why: "The operator copies ServerDown from a guide whose scrape job is called `node`; this stack's job is `node-exporter` (the original's name), so the selector matches no series and a dead server is never reported.",
+    mutation: () => ({
+      name: "rule-server-down-wrong-job",
+      config: (c) => ({
+        ...c,
+        rules: editRule(c.rules, "ServerDown", (b, where) =>
+          replaceOnce(b, `expr: 'up{job="node-exporter"} == 0'`, `expr: 'up{job="node"} == 0'`, where),
+        ),
+      }),
+    }),
+    drills: [{ drill: "crash-node1", finding: /ServerDown\{server="node1"\} fires.*never fired/ }],
+  },
+  {
     id: "rule-server-down-without-node",
     title: "HAProxyServerDown loses its node label (no label_replace)",
     layer: "prometheus-rules",

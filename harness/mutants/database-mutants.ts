@@ -101,7 +101,7 @@ export const databaseMutants: readonly Mutant[] = [
     title: "The exporter's grants lack SLAVE MONITOR",
     layer: "exporter",
     profile: "hardened",
-    why: "The operator grants the exporter `PROCESS, REPLICATION CLIENT, SELECT` as older guides say; on MariaDB 10.11 `SHOW SLAVE STATUS` needs `SLAVE MONITOR`, so no replication metric exists while `mysql_up` still says 1.",
+    why: "The operator grants the exporter `PROCESS, REPLICATION CLIENT, SELECT` as older guides (and the original stack, on 10.3) say; on MariaDB 10.11 `SHOW SLAVE STATUS` needs `SLAVE MONITOR`, so no replication metric exists while `mysql_up` still says 1.",
     mutation: () => ({
       name: "exporter-no-slave-monitor",
       profile: (p) => {

@@ -9,10 +9,26 @@ export const nodeNames = ["node1", "node2"] as const;
 export type NodeName = (typeof nodeNames)[number];
 
 export type ImageName =
-  "app" | "mariadb" | "haproxy" | "prometheus" | "alertmanager" | "mysqld-exporter" | "netadmin" | "receiver";
+  | "app"
+  | "mariadb"
+  | "haproxy"
+  | "prometheus"
+  | "alertmanager"
+  | "mysqld-exporter"
+  | "node-exporter"
+  | "netadmin"
+  | "receiver";
 
 export type ServiceKind =
-  "app" | "db" | "exporter" | "haproxy" | "prometheus" | "alertmanager" | "grafana" | "receiver";
+  | "app"
+  | "db"
+  | "exporter"
+  | "node-exporter"
+  | "haproxy"
+  | "prometheus"
+  | "alertmanager"
+  | "grafana"
+  | "receiver";
 
 export interface ServiceSpec {
   readonly kind: ServiceKind;
@@ -33,6 +49,20 @@ function nodeServices(node: NodeName): ServiceSpec[] {
   ];
 }
 
+/**
+ * Node exporter on every server, as the original ran it: what watches the server itself (a server
+ * that stops answering takes its node exporter with it).
+ */
+function nodeExporter(server: ServerName): ServiceSpec {
+  return {
+    kind: "node-exporter",
+    server,
+    alias: `${server}-node-exporter`,
+    image: "node-exporter",
+    ports: [9100],
+  };
+}
+
 export const topology: readonly ServiceSpec[] = [
   // Grafana has a slot on control1 but no image here (no registry, not in Debian): see issue 4.
   { kind: "grafana", server: "control1", alias: "grafana", image: undefined, ports: [3000] },
@@ -43,6 +73,7 @@ export const topology: readonly ServiceSpec[] = [
   { kind: "alertmanager", server: "control2", alias: "alertmanager", image: "alertmanager", ports: [9093] },
   ...nodeServices("node1"),
   ...nodeServices("node2"),
+  ...serverNames.map(nodeExporter),
 ];
 
 export function service(alias: string): ServiceSpec {
@@ -59,6 +90,7 @@ export function servicesOn(server: ServerName): ServiceSpec[] {
 export const labImages: readonly ImageName[] = [
   "mariadb",
   "mysqld-exporter",
+  "node-exporter",
   "app",
   "haproxy",
   "prometheus",

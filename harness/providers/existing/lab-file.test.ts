@@ -34,6 +34,12 @@ function valid() {
       receiver: { url: "http://127.0.0.1:19099" },
       grafana: { skipped: "no image" },
       nodes: { node1: node(18001), node2: node(18101) },
+      nodeExporters: {
+        control1: { url: "http://127.0.0.1:19100" },
+        control2: { url: "http://127.0.0.1:19101" },
+        node1: { url: "http://127.0.0.1:19102" },
+        node2: { url: "http://127.0.0.1:19103" },
+      },
     },
   };
 }

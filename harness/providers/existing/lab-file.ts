@@ -25,6 +25,8 @@ const Db = z.strictObject({
   database: z.string().min(1),
 });
 
+const UrlOf = z.strictObject({ url: loopbackUrl });
+
 const Node = z.strictObject({
   app: z.strictObject({ url: loopbackUrl }),
   db: Db,
@@ -49,6 +51,9 @@ const Endpoints = z.strictObject({
     z.strictObject({ skipped: z.string() }),
   ]),
   nodes: z.strictObject({ node1: Node, node2: Node }),
+  nodeExporters: z.strictObject(
+    Object.fromEntries(serverNames.map((s) => [s, UrlOf])) as Record<ServerName, typeof UrlOf>,
+  ),
 });
 
 /** How firedrill reaches a server's Docker engine: this machine's, or another one over SSH. */

@@ -70,10 +70,10 @@ describe("machineAddresses", () => {
 describe("machinePorts and endpointPorts", () => {
   it("publishes sshd and the ports servers.yml forwards for each server's services", () => {
     expect(machinePorts(table)).toEqual({
-      control1: [22, 9099],
-      control2: [22, 80, 8404, 9090, 9093],
-      node1: [22, 3306, 8000, 9104],
-      node2: [22, 3306, 8000, 9104],
+      control1: [22, 9099, 9100],
+      control2: [22, 80, 8404, 9090, 9093, 9100],
+      node1: [22, 3306, 8000, 9100, 9104],
+      node2: [22, 3306, 8000, 9100, 9104],
     });
   });
 
@@ -97,10 +97,10 @@ describe("machinePorts and endpointPorts", () => {
 
   it("maps each service port to its machine's host port on 127.0.0.1", () => {
     const published: PublishedPorts = {
-      control1: { 22: 40001, 9099: 40002 },
-      control2: { 22: 40003, 80: 40004, 8404: 40005, 9090: 40006, 9093: 40007 },
-      node1: { 22: 40008, 3306: 40009, 8000: 40010, 9104: 40011 },
-      node2: { 22: 40012, 3306: 40013, 8000: 40014, 9104: 40015 },
+      control1: { 22: 40001, 9099: 40002, 9100: 40016 },
+      control2: { 22: 40003, 80: 40004, 8404: 40005, 9090: 40006, 9093: 40007, 9100: 40017 },
+      node1: { 22: 40008, 3306: 40009, 8000: 40010, 9104: 40011, 9100: 40018 },
+      node2: { 22: 40012, 3306: 40013, 8000: 40014, 9104: 40015, 9100: 40019 },
     };
     const e = endpointPorts(table, published);
     expect(e.haproxy).toEqual({ "80": "40004", "8404": "40005" });
@@ -165,10 +165,10 @@ describe("machineCreateOptions", () => {
 
 describe("machineInventory", () => {
   const published: PublishedPorts = {
-    control1: { 22: 41001, 9099: 41002 },
-    control2: { 22: 41003, 80: 41004, 8404: 41005, 9090: 41006, 9093: 41007 },
-    node1: { 22: 41008, 3306: 41009, 8000: 41010, 9104: 41011 },
-    node2: { 22: 41012, 3306: 41013, 8000: 41014, 9104: 41015 },
+    control1: { 22: 41001, 9099: 41002, 9100: 41016 },
+    control2: { 22: 41003, 80: 41004, 8404: 41005, 9090: 41006, 9093: 41007, 9100: 41017 },
+    node1: { 22: 41008, 3306: 41009, 8000: 41010, 9104: 41011, 9100: 41018 },
+    node2: { 22: 41012, 3306: 41013, 8000: 41014, 9104: 41015, 9100: 41019 },
   };
   const inv = machineInventory({
     keyFile: "/state/machines/fd-x/id_ed25519",

@@ -30,11 +30,16 @@ describe("machines provider", () => {
   });
 
   it("loads each machine with its own services' images and the fault helper, nothing else", () => {
-    expect(imagesFor("control1", tags)).toEqual(["firedrill/netadmin:h", "firedrill/receiver:h"]);
+    expect(imagesFor("control1", tags)).toEqual([
+      "firedrill/netadmin:h",
+      "firedrill/node-exporter:h",
+      "firedrill/receiver:h",
+    ]);
     expect(imagesFor("control2", tags)).toEqual([
       "firedrill/alertmanager:h",
       "firedrill/haproxy:h",
       "firedrill/netadmin:h",
+      "firedrill/node-exporter:h",
       "firedrill/prometheus:h",
     ]);
     expect(imagesFor("node2", tags)).toEqual([
@@ -42,6 +47,7 @@ describe("machines provider", () => {
       "firedrill/mariadb:h",
       "firedrill/mysqld-exporter:h",
       "firedrill/netadmin:h",
+      "firedrill/node-exporter:h",
     ]);
   });
 });

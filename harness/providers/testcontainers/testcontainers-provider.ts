@@ -18,7 +18,7 @@ import type { DbEndpoint, Lab, LabEndpoints, NodeEndpoints } from "../../lab/lab
 import { LABEL_ROLE, LABEL_RUN, LABEL_SERVER, runLabels } from "../../lab/labels.ts";
 import { removeLabeled } from "../../lab/reaper.ts";
 import type { Progress } from "../../progress/progress.ts";
-import { nodeNames, service, type NodeName } from "../../topology/topology.ts";
+import { nodeNames, serverNames, service, type NodeName, type ServerName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
 import { randomSecret } from "../../util/random-secret.ts";
 import { waitUntil } from "../../util/wait-until.ts";
@@ -102,8 +102,12 @@ export async function upTestcontainersLab(opts: UpOptions): Promise<Lab> {
 
     // The receiver first: Alertmanager's first notification (the Watchdog's, which every drill's
     // steady state waits for) was lost to a receiver not yet listening, and came 5 s later.
-    progress.step("starting both databases and the notification receiver");
-    await Promise.all([...nodeNames.map((node) => startDatabase(ctx, node)), startReceiver(ctx)]);
+    progress.step("starting both databases, the notification receiver and every server's node exporter");
+    await Promise.all([
+      ...nodeNames.map((node) => startDatabase(ctx, node)),
+      startReceiver(ctx),
+      ...serverNames.map((server) => startNodeExporter(ctx, server)),
+    ]);
     const dbs = Object.fromEntries(nodeNames.map((n) => [n, dbEndpoint(started, n, secrets)])) as Record<
       NodeName,
       DbEndpoint
@@ -287,6 +291,15 @@ async function startExporter(ctx: Ctx, node: NodeName): Promise<void> {
   await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
 
+/** A server's node exporter: nothing to configure, it only has to answer. */
+async function startNodeExporter(ctx: Ctx, server: ServerName): Promise<void> {
+  const alias = `${server}-node-exporter`;
+  const container = new GenericContainer(ctx.opts.images["node-exporter"]).withWaitStrategy(
+    Wait.forHttp("/metrics", 9100, UNTIL_EXIT).forStatusCode(200),
+  );
+  await startNamed(ctx, alias, await prepare(ctx, alias, container));
+}
+
 async function startApp(ctx: Ctx, node: NodeName): Promise<void> {
   const alias = `${node}-app`;
   const container = new GenericContainer(ctx.opts.images.app)
@@ -415,6 +428,9 @@ function endpointsOf(
         ? grafana
         : { url: url(started, "grafana", 3000), user: "admin", password: secrets.grafanaAdmin },
     nodes: { node1: node("node1"), node2: node("node2") },
+    nodeExporters: Object.fromEntries(
+      serverNames.map((s) => [s, { url: url(started, `${s}-node-exporter`, 9100) }]),
+    ) as LabEndpoints["nodeExporters"],
   };
 }
 

@@ -44,7 +44,9 @@ describe("vagrant server access: the commands behind each call", () => {
       "vagrant up node1 --provider virtualbox --no-provision",
       "vagrant ssh node1 -c sudo sh -s",
     ]);
-    expect(on[1]!.input).toBe("docker start fd-run-1-node1-db fd-run-1-node1-exporter fd-run-1-node1-app");
+    expect(on[1]!.input).toBe(
+      "docker start fd-run-1-node1-db fd-run-1-node1-exporter fd-run-1-node1-app fd-run-1-node1-node-exporter",
+    );
     expect(on[0]!.timeoutMs).toBeGreaterThan(on[1]!.timeoutMs);
   });
 

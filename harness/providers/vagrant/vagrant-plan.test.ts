@@ -50,7 +50,7 @@ describe("vagrant provider plan: up", () => {
   it("each VM gets the images of its own services and the netadmin helper, nothing else", () => {
     const node1 = line(plan.find((s) => s.why.includes("node1"))!);
     expect(node1).toBe(
-      "sh -c docker save 'firedrill/netadmin:h' 'firedrill/mariadb:h' 'firedrill/mysqld-exporter:h' 'firedrill/app:h' | vagrant ssh node1 -c 'sudo docker load'",
+      "sh -c docker save 'firedrill/netadmin:h' 'firedrill/mariadb:h' 'firedrill/mysqld-exporter:h' 'firedrill/app:h' 'firedrill/node-exporter:h' | vagrant ssh node1 -c 'sudo docker load'",
     );
     const control2 = line(plan.find((s) => s.why.includes("control2"))!);
     expect(control2).toContain("'firedrill/haproxy:h' 'firedrill/prometheus:h' 'firedrill/alertmanager:h'");
