@@ -47,12 +47,12 @@ export const crashNode1: DrillDefinition = {
       ? [
           ...common,
           expectation(
-            "traffic fails over to node2 (its outage is measured)",
+            "traffic fails over to node2 (its outage is measured): the original's TCP `check` (every 2 s, fall 3) and `timeout connect 5000` decide how long",
             figures.firstSuccessSeconds !== null,
             `first success on node2 ${fmtSeconds(figures.firstSuccessSeconds)}, outage ${fmtSeconds(figures.failoverSeconds)}`,
           ),
           expectation(
-            "firedrill detects the seed's slow convergence after node1 returns (both nodes readable, caught up late)",
+            "firedrill detects the seed's slow convergence after node1 returns (both nodes readable, caught up late): the original's `master_connect_retry=60` and default `slave_net_timeout` (60 s)",
             v.convergence!.findings.some((f) => f.kind === "slow-convergence"),
             v.convergence!.findings.map((f) => f.message).join("; ") ||
               `caught up ${fmtSeconds(figures.secondsToConverge)} after the heal`,

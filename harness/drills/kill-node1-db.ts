@@ -46,7 +46,7 @@ export const killNode1Db: DrillDefinition = {
       ? [
           ...common,
           expectation(
-            "no request is served by node2: the TCP check never fails over",
+            "no request is served by node2: the original's TCP `check` sees node1's app still listening and never fails over",
             figures.firstSuccessSeconds === null,
             `first success on node2 ${fmtSeconds(figures.firstSuccessSeconds)}`,
           ),

@@ -15,6 +15,8 @@ export interface FaultSeries {
   what: string;
   /** A PromQL selector of one 0/1 series, e.g. `up{job="app", node="node1"}`. */
   selector: string;
+  /** Why the series may never show the fault, in the original's settings: said when no scrape saw it. */
+  unseenBecause?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export async function seedNobodyAlerted(ctx: DrillContext, seen?: FaultSeries): 
     evidence =
       "error" in scrapes
         ? `; Prometheus could not be asked what it saw: ${scrapes.error}`
-        : `; Prometheus (every 15 s, as the original) saw ${seen.what} in ${scrapes.down} of its ${scrapes.total} scrape(s) since the fault (${seen.selector})`;
+        : `; Prometheus (every 15 s, as the original) saw ${seen.what} in ${scrapes.down} of its ${scrapes.total} scrape(s) since the fault (${seen.selector})` +
+          (scrapes.down === 0 && seen.unseenBecause ? `: ${seen.unseenBecause}` : "");
   }
   const nobody = nobodyAlerted(ctx.history.events, faultAt, pipelineAlive);
   figures.notificationsAfterFault = nobody.notifications;

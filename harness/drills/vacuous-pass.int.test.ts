@@ -110,7 +110,7 @@ describe("verdicts that cannot pass vacuously (planted cases, real labs)", () =>
     const r = await run(shortDrill("noop-fault", noop), "hardened", dir);
     expect(r.verdict).toBe("fail");
     expect(r.findings[0]).toBe(
-      "expected: the fault had its effect — fault had no observable effect: crash node1 (expected: node1's services (node1-db, node1-exporter, node1-app) do not answer)",
+      "expected: the fault had its effect — fault had no observable effect: crash node1 (expected: node1's services (node1-db, node1-exporter, node1-app, node1-node-exporter) do not answer)",
     );
   });
 

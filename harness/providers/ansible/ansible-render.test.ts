@@ -209,9 +209,17 @@ describe("hosts mode: another server is reached at its address and published por
         { targets: [across("node1-app", 8000)], instance: "node1-app:8000" },
         { targets: [across("node2-app", 8000)], instance: "node2-app:8000" },
       ]);
-      expect(targets(prom, "mysqld")).toEqual([
+      // The seed's job has the original's name.
+      expect(targets(prom, profile === "seed" ? "mariadb-exporter" : "mysqld")).toEqual([
         { targets: [across("node1-exporter", 9104)], instance: "node1-exporter:9104" },
         { targets: [across("node2-exporter", 9104)], instance: "node2-exporter:9104" },
+      ]);
+      // Every server's node exporter; control2's own by alias.
+      expect(targets(prom, "node-exporter")).toEqual([
+        { targets: [across("control1-node-exporter", 9100)], instance: "control1-node-exporter:9100" },
+        { targets: ["control2-node-exporter:9100"], instance: undefined },
+        { targets: [across("node1-node-exporter", 9100)], instance: "node1-node-exporter:9100" },
+        { targets: [across("node2-node-exporter", 9100)], instance: "node2-node-exporter:9100" },
       ]);
       expect(targets(prom, "firedrill")).toEqual([
         { targets: [across("receiver", 9099)], instance: "receiver:9099" },
