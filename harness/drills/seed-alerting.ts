@@ -17,6 +17,11 @@ export interface FaultSeries {
   selector: string;
   /** Why the series may never show the fault, in the original's settings: said when no scrape saw it. */
   unseenBecause?: string;
+  /**
+   * History time (ms) the series can first show it, when that is not the fault's injection: a
+   * split-brain's stopped SQL thread comes at the heal. Scrapes are counted from here.
+   */
+  from?: number;
 }
 
 /**
@@ -35,12 +40,12 @@ export async function seedNobodyAlerted(ctx: DrillContext, seen?: FaultSeries): 
   const figures: Record<string, number | null> = { ...a.figures };
   let evidence = "";
   if (seen) {
-    const scrapes = await faultScrapes(ctx, seen, faultAt);
+    const scrapes = await faultScrapes(ctx, seen, seen.from ?? faultAt);
     figures.prometheusScrapesSeeingFault = "error" in scrapes ? null : scrapes.down;
     evidence =
       "error" in scrapes
         ? `; Prometheus could not be asked what it saw: ${scrapes.error}`
-        : `; Prometheus (every 15 s, as the original) saw ${seen.what} in ${scrapes.down} of its ${scrapes.total} scrape(s) since the fault (${seen.selector})` +
+        : `; Prometheus (every 15 s, as the original) saw ${seen.what} in ${scrapes.down} of its ${scrapes.total} scrape(s) since ${seen.from === undefined ? "the fault" : "it could show"} (${seen.selector})` +
           (scrapes.down === 0 && seen.unseenBecause ? `: ${seen.unseenBecause}` : "");
   }
   const nobody = nobodyAlerted(ctx.history.events, faultAt, pipelineAlive);

@@ -81,7 +81,9 @@ export const splitBrainConflict: DrillDefinition = {
       await Promise.all([skipConflictingEvent(dbs.node1), skipConflictingEvent(dbs.node2)]);
     };
     const alerts =
-      ctx.profile === "seed" ? await seedAlerts(ctx, repair) : await conflictAlerts(ctx, healTime, repair);
+      ctx.profile === "seed"
+        ? await seedAlerts(ctx, healTime, repair)
+        : await conflictAlerts(ctx, healTime, repair);
     // After the operator's repair the stack serves again, replicating both ways (the data stays different).
     const afterFrom = ctx.history.now();
     await steadyLoad(ctx);
@@ -240,10 +242,12 @@ async function conflictAlerts(ctx: DrillContext, conflictAt: number, repair: () 
  * Seed: no alert rule (as the original), so nobody hears of the conflict; then the operator repairs
  * it as in the hardened drill, so the steady state can be checked after.
  */
-async function seedAlerts(ctx: DrillContext, repair: () => Promise<void>) {
+async function seedAlerts(ctx: DrillContext, healTime: number, repair: () => Promise<void>) {
   const a = await seedNobodyAlerted(ctx, {
     what: "node1's SQL thread stopped",
     selector: 'mysql_slave_status_slave_sql_running{node="node1"}',
+    // The duplicate key stops the SQL thread when the heal lets the other side's row arrive.
+    from: healTime,
   });
   await repair();
   return a;
