@@ -23,6 +23,8 @@ import { StateSampler } from "../probes/state-sampler.ts";
 import { unwaivedUnknowns } from "../checkers/checker.ts";
 import { SteadyStateNotMetError } from "./drill.ts";
 import { LabUncleanError, requireCleanLab } from "../lab/lab-clean.ts";
+import { awaitFirstWatchdog } from "../alerts/await-watchdog.ts";
+import { WATCHDOG } from "../alerts/pipeline-alive.ts";
 
 export interface RunDrillOptions {
   runDir: string;
@@ -78,6 +80,9 @@ export async function runDrill(
     } else {
       lab = await startLab({ profile, settings: o.settings, progress: o.progress, mutation: o.mutation });
     }
+    const first = await awaitFirstWatchdog(lab.endpoints.receiver.url, { progress: o.progress });
+    if (first.arrived && first.seconds >= 1)
+      o.progress.detail(`first ${WATCHDOG} notification after ${first.seconds.toFixed(1)} s`);
     history = recordHistory(dir, lab.runId);
     const receiver = new ReceiverClient(lab.endpoints.receiver.url);
     pusher = pushHarnessMetrics(history, receiver);
