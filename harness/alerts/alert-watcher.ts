@@ -1,7 +1,7 @@
 import type { AlertEvent, NotificationEvent, ProbeEvent } from "../history/history.ts";
 import type { HistoryRecorder } from "../history/history-file.ts";
 import type { PrometheusClient } from "../probes/prometheus-client.ts";
-import type { ReceiverClient } from "../probes/receiver-client.ts";
+import type { Delivery, ReceiverClient } from "../probes/receiver-client.ts";
 import { describe } from "../util/errors.ts";
 import { alertIdentity, alertKey, type AlertIdentity } from "./alert-key.ts";
 
@@ -129,14 +129,7 @@ export class AlertWatcher {
     this.probe("receiver", asked);
     for (const d of deliveries) {
       this.lastSeq = Math.max(this.lastSeq, d.seq);
-      const source: NotificationEvent["source"] = d.source === "grafana" ? "grafana" : "alertmanager";
-      this.append({
-        type: "notification",
-        source,
-        status: d.payload.status,
-        alerts: (d.payload.alerts ?? []).map((a) => ({ ...alertIdentity(a.labels), status: a.status })),
-        time: this.o.history.fromWallClock(d.receivedAtMs),
-      });
+      this.append(notificationOf(d, this.o.history.fromWallClock(d.receivedAtMs)));
     }
   }
 
@@ -157,4 +150,15 @@ export class AlertWatcher {
   private append(e: AlertEvent | NotificationEvent | ProbeEvent): void {
     this.o.history.append(e);
   }
+}
+
+/** A receiver's delivery as the history records it, at history time `time`. */
+export function notificationOf(d: Delivery, time: number): NotificationEvent {
+  return {
+    type: "notification",
+    source: d.source === "grafana" ? "grafana" : "alertmanager",
+    status: d.payload.status,
+    alerts: (d.payload.alerts ?? []).map((a) => ({ ...alertIdentity(a.labels), status: a.status })),
+    time,
+  };
 }

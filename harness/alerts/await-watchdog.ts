@@ -1,14 +1,12 @@
 import type { Progress } from "../progress/progress.ts";
 import { ReceiverClient, type Delivery } from "../probes/receiver-client.ts";
 import { describe } from "../util/errors.ts";
-import { WATCHDOG } from "./pipeline-alive.ts";
+import { notificationOf } from "./alert-watcher.ts";
+import { isWatchdogNote, WATCHDOG } from "./pipeline-alive.ts";
 
-/** Whether a delivery carries the Watchdog firing (sent by Alertmanager). */
+/** Whether a delivery carries the Watchdog firing: the pipeline-liveness rule, on the receiver's record. */
 export function isWatchdogDelivery(d: Delivery): boolean {
-  return (
-    d.source === "alertmanager" &&
-    d.payload.alerts.some((a) => a.status === "firing" && a.labels.alertname === WATCHDOG)
-  );
+  return isWatchdogNote(notificationOf(d, 0));
 }
 
 /**

@@ -120,7 +120,8 @@ export function pipelineAlive(history: readonly HistoryEvent[], w: PipelineWindo
   };
 }
 
-function isWatchdogNote(e: NotificationEvent): boolean {
+/** A webhook from Alertmanager carrying the Watchdog firing: what proves the pipeline alive. */
+export function isWatchdogNote(e: NotificationEvent): boolean {
   return e.source === "alertmanager" && e.alerts.some((a) => a.name === WATCHDOG && a.status === "firing");
 }
 
