@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { NodeName } from "../topology/topology.ts";
-import type { ProfileName } from "./profiles.ts";
+import { profiles, type ProfileName } from "./profiles.ts";
 import { renderTemplate } from "./render-template.ts";
 
 /** The stack's own configuration for one profile, rendered and ready to copy into containers. */
@@ -59,7 +59,11 @@ export function loadClusterConfig(
   const render = (name: string, v: Record<string, string | number>) =>
     renderTemplate(read(name), v, path.join(dir, name));
   const mariadbFor = (node: NodeName, n: number) =>
-    render("mariadb.cnf", { serverId: n, autoIncrementOffset: n, nodeName: node });
+    render("mariadb.cnf", {
+      serverId: n,
+      autoIncrementOffset: profiles[profile].autoIncrementOffset[node],
+      nodeName: node,
+    });
   const rules = loadRules([path.join(dir, "rules"), harnessRulesDir(clusterDir)]);
   const addresses = values.addresses ?? aliasAddresses();
   return {

@@ -60,12 +60,12 @@ describe("the seed's fidelity table (cluster/config/seed/FIDELITY.md)", () => {
 
   it("catches a seed config that changed under the table, naming the row", () => {
     const changed: FidelitySource = (name) =>
-      name === "mariadb.cnf (node2)"
+      name === "mariadb.cnf (node1)"
         ? seed(name)?.replace("auto_increment_offset = 2", "auto_increment_offset = 1")
         : seed(name);
     expect(checkFidelity(rows, { seed: changed })).toEqual([
       expect.stringMatching(
-        /^MariaDB \/ auto_increment_offset, node2 \(line \d+\): seed `auto_increment_offset = 2` is not in mariadb\.cnf \(node2\)$/,
+        /^MariaDB \/ auto_increment_offset, node1 \(line \d+\): seed `auto_increment_offset = 2` is not in mariadb\.cnf \(node1\)$/,
       ),
     ]);
   });

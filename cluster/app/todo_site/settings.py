@@ -12,7 +12,8 @@ def env(name, default=None):
 
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
-DEBUG = False
+# The original's app ran with `-e DEBUG=TRUE` (the seed profile passes it); anything else is off.
+DEBUG = os.environ.get("DEBUG", "").strip().lower() in ("true", "1", "yes")
 ALLOWED_HOSTS = ["*"]
 NODE_NAME = env("NODE_NAME", "unknown")
 
@@ -55,7 +56,9 @@ DATABASES = {
         "NAME": env("DB_NAME", "todo"),
         "USER": env("DB_USER", "todo"),
         "PASSWORD": env("DB_PASSWORD", ""),
-        "CONN_MAX_AGE": 60,
+        # Persistent per thread. The seed passes 0 (Django's default): runserver starts a thread per
+        # request, and each would leave its connection open until the database's wait_timeout.
+        "CONN_MAX_AGE": int(env("DB_CONN_MAX_AGE", "60")),
         "OPTIONS": {
             "charset": "utf8mb4",
             "connect_timeout": DB_CONNECT_TIMEOUT,

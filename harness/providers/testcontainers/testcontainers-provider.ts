@@ -24,6 +24,7 @@ import { randomSecret } from "../../util/random-secret.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { freePort } from "./free-port.ts";
 import { onLoopbackOnly } from "./loopback.ts";
+import { withRestartPolicy } from "./restart-policy.ts";
 import { DEFAULT_GRAFANA_IMAGE, grafanaAvailability } from "./grafana-image.ts";
 import { LogTail } from "./log-tail.ts";
 import { describeMutation, plantedFiles, type Mutation } from "../../mutants/mutation.ts";
@@ -186,7 +187,7 @@ async function prepare<T extends GenericContainer>(ctx: Ctx, alias: string, cont
     container.withCopyContentToContainer(
       planted.map((f) => ({ content: f.content, target: f.path, mode: 0o644 })),
     );
-  return onLoopbackOnly(container);
+  return withRestartPolicy(onLoopbackOnly(container), spec.kind);
 }
 
 async function startNamed(
@@ -287,6 +288,7 @@ async function startExporter(ctx: Ctx, node: NodeName): Promise<void> {
   const { user, password } = ctx.secrets.exporter;
   const container = new GenericContainer(ctx.opts.images["mysqld-exporter"])
     .withEnvironment({ DATA_SOURCE_NAME: `${user}:${password}@(${node}-db:3306)/` })
+    .withCommand([...ctx.profile.exporterArgs])
     .withWaitStrategy(Wait.forHttp("/metrics", 9104, UNTIL_EXIT).forStatusCode(200));
   await startNamed(ctx, alias, await prepare(ctx, alias, container));
 }
