@@ -16,6 +16,21 @@ const crash = () =>
 const hardened = { failoverNode: "node2", failoverSeconds: 2, firstSuccessSeconds: 2, primaryNode: "node1" };
 
 describe("checkAvailability", () => {
+  it("counts a 404 as an answer only when told to: the node served, without data not yet replicated", () => {
+    const h = new HistoryBuilder()
+      .okRun(0, 100, 3, "node2")
+      .op("add-item", { listId: 9, text: "x" }, 400, 410, "fail", {}, "node2")
+      .okRun(500, 100, 3, "node2");
+    const notFound = h.events.filter((e) => e.type === "fail");
+    for (const e of notFound) (e as { error: string }).error = "HTTP 404";
+    const window = { window: { from: 0 }, maxErrorWindowSeconds: 0 };
+    expect(checkAvailability(h.events, window).valid).toBe(false);
+    expect(checkAvailability(h.events, { ...window, notFoundIsAnswer: true }).valid).toBe(true);
+    // Any other failure still counts.
+    for (const e of notFound) (e as { error: string }).error = "HTTP 500";
+    expect(checkAvailability(h.events, { ...window, notFoundIsAnswer: true }).valid).toBe(false);
+  });
+
   it("measures the outage to the last failed request, the first success, failback and failures", () => {
     const v = checkAvailability(crash().events, hardened);
     expect(v.valid).toBe(true);

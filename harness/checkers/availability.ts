@@ -21,6 +21,12 @@ export interface AvailabilityBounds {
   closeAfter?: number;
   /** Judge only the operations begun in this window (history ms), e.g. a load drill's hold. */
   window?: { from: number; until?: number };
+  /**
+   * Count an HTTP 404 as an answer, not a failure: the node served, only without data it had not yet
+   * got by replication (a list created on the other node while they were split). The stale-reads
+   * checker judges that; a write truly lost shows in durability. Used where several faults overlap.
+   */
+  notFoundIsAnswer?: boolean;
 }
 
 interface ErrorWindow {
@@ -34,14 +40,19 @@ interface ErrorWindow {
 type Outcome = { time: number; invokedAt: number; ok: boolean; node?: string };
 
 /** Completions and dropped arrivals in completion order: a drop is a request that failed at once. */
-function outcomes(history: readonly HistoryEvent[], ops: readonly Operation[]): Outcome[] {
+function outcomes(
+  history: readonly HistoryEvent[],
+  ops: readonly Operation[],
+  notFoundIsAnswer = false,
+): Outcome[] {
   const out: Outcome[] = [];
   for (const o of ops) {
     if (!o.completion) continue;
+    const c = o.completion;
     out.push({
-      time: o.completion.time,
+      time: c.time,
       invokedAt: o.invoke.time,
-      ok: o.completion.type === "ok",
+      ok: c.type === "ok" || (notFoundIsAnswer && c.type === "fail" && c.error === "HTTP 404"),
       node: o.completion.node,
     });
   }
@@ -87,7 +98,7 @@ export function checkAvailability(
   const inject = faults.find((f) => f.phase === "inject")?.time;
   const heal = faults.filter((f) => f.phase === "heal").at(-1)?.time;
   const findings: Finding[] = [];
-  const all = outcomes(history, ops);
+  const all = outcomes(history, ops, bounds.notFoundIsAnswer);
   const fromFault = inject === undefined ? all : all.filter((c) => c.invokedAt >= inject);
   const windows = errorWindows(fromFault);
   const failedBefore = inject === undefined ? 0 : all.filter((c) => c.invokedAt < inject && !c.ok).length;

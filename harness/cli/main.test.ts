@@ -55,6 +55,20 @@ describe("CLI argument handling (no engine needed)", () => {
     );
   });
 
+  it("explore is listed and documents its options and exit codes", async () => {
+    const { out } = captureOutput();
+    expect(await main(["--help"])).toBe(0);
+    expect(await main(["explore", "--help"])).toBe(0);
+    const help = out.join("");
+    expect(help).toMatch(/^ {2}explore {2}run seeded random fault schedules/m);
+    expect(help).toMatch(
+      /^usage: firedrill explore \[--profile seed\|hardened\] .*\[--plan-only\] \[--replay FILE\] \[--mutant ID\] \[--json\] \[--quiet\]$/m,
+    );
+    expect(help).toMatch(
+      /exit codes: 0 every schedule passed \(or --plan-only\), 1 a schedule failed, was skipped or was not run, 2 usage/,
+    );
+  });
+
   it("run --json with a mistake prints nothing on stdout and exits 2", async () => {
     const { out, err } = captureOutput();
     expect(await main(["run", "no-such-drill", "--json", "--quiet"])).toBe(2);

@@ -3,11 +3,13 @@ import { stderrProgress, type Progress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
+import { exploreCommand } from "./commands/explore.ts";
 import { imagesCommand } from "./commands/images.ts";
 import { mutantsCommand } from "./commands/mutants.ts";
 import { runCommand } from "./commands/run.ts";
 import { reportCommand } from "./commands/report.ts";
 import { drills } from "../drills/registry.ts";
+import { exploreDefaults } from "../explore/explore-options.ts";
 import { statusCommand } from "./commands/status.ts";
 import { upCommand } from "./commands/up.ts";
 import type { CommandContext } from "./command-context.ts";
@@ -90,6 +92,25 @@ const commands: Record<string, Command> = {
     },
     positionals: true,
     run: (values, ctx, positionals) => mutantsCommand(values, positionals, ctx),
+  },
+  explore: {
+    summary: "run seeded random fault schedules, shrink the first that fails to a minimal replayable one",
+    usage: `explore [--profile seed|hardened] [--provider testcontainers|machines|vagrant|existing] [--seed N] [--schedules K] [--budget MIN] [--max-shrink-runs R] [--plan-only] [--replay FILE] [--mutant ID] [--json] [--quiet]\n  --profile          stack profile (default ${exploreDefaults.profile})\n  --provider         where the labs run (default FIREDRILL_PROVIDER, else testcontainers)\n  --seed             the run's seed, 0 to 4294967295 (default: drawn, and printed so the run can be repeated); the same seed gives the same schedules\n  --schedules        how many schedules (default ${exploreDefaults.schedules})\n  --budget           minutes for the runs and the shrinking, from the first run on (default ${exploreDefaults.budgetMinutes}); no run starts that would not end within it, judged by the longest so far\n  --max-shrink-runs  lab runs the shrinking of a failing schedule may make (default ${exploreDefaults.maxShrinkRuns}; 0: no shrinking)\n  --plan-only        print the schedules and start nothing (no Docker needed)\n  --replay           run the one schedule saved in FILE (schedule-<seed>.json, minimal-<seed>.json of a run)\n  --mutant           plant this misconfiguration of \`firedrill mutants --list\` in every lab (to see what explore finds)\n  --json             print one JSON object per schedule per line: its faults, verdict, findings and minimal schedule\n  --quiet            no progress on stderr (warnings still)\n  each schedule runs on a fresh lab; the first that fails is shrunk, each candidate on a fresh lab, and the rest are not run;\n  schedule-<seed>.json and minimal-<seed>.json are saved in the run's report folder\nexit codes: 0 every schedule passed (or --plan-only), 1 a schedule failed, was skipped or was not run, 2 usage or environment error`,
+    options: {
+      ...help,
+      profile: { type: "string" },
+      provider: { type: "string" },
+      seed: { type: "string" },
+      schedules: { type: "string" },
+      budget: { type: "string" },
+      "max-shrink-runs": { type: "string" },
+      "plan-only": { type: "boolean" },
+      replay: { type: "string" },
+      mutant: { type: "string" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean" },
+    },
+    run: (values, ctx) => exploreCommand(values, ctx),
   },
   images: {
     summary: "build the lab's images, or confirm they are current",

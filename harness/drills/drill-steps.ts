@@ -11,6 +11,7 @@ import type { Fault } from "../faults/fault.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { requireSupported } from "../faults/fault-target.ts";
 import { ConvergenceObserver } from "../probes/db-state.ts";
+import type { HistoryEvent, ReplicationStateEvent } from "../history/history.ts";
 import { observeState } from "../report/observed-state.ts";
 import { restartIoThread } from "../db/replication.ts";
 import { finalReads } from "../workload/final-reads.ts";
@@ -122,15 +123,52 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
   };
   // A fault this lab cannot inject is reported skipped before any load is sent.
   await requireSupported(ctx.lab, fault);
-  const seconds = o.beforeSeconds + o.faultSeconds + o.afterSeconds;
-  ctx.progress.detail(
-    `${o.rate} ops/s for ${seconds} s; ${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`,
+  return phaseUnderLoad(
+    ctx,
+    {
+      description: `${fault.name} at ${o.beforeSeconds} s for ${o.faultSeconds} s`,
+      seconds: o.faultSeconds,
+      run: () => withFault(ctx.lab, ctx.history, fault, () => sleep(o.faultSeconds * 1000)),
+    },
+    o,
   );
+}
+
+/**
+ * What a drill does to the stack under `phaseUnderLoad`'s load: one fault (`faultUnderLoad`) or a
+ * whole schedule of them (the explorer's), injected and healed by `run`.
+ */
+export interface FaultPhase {
+  /** For the progress line: "crash node1 at 4 s for 10 s". */
+  description: string;
+  /** Planned seconds from the first inject to the last heal. */
+  seconds: number;
+  /**
+   * Seconds the phase may run past its plan (heals that take a while, faults waiting for one), so
+   * the load's schedule does not run out before `afterSeconds` after the last heal.
+   */
+  slackSeconds?: number;
+  /** Injects and heals (heals in `finally`, as withFault does); resolves once everything is healed. */
+  run(): Promise<unknown>;
+}
+
+/**
+ * Steady traffic through HAProxy; once the steady state is proven `beforeSeconds` in, `phase` runs,
+ * and the traffic goes on for `afterSeconds` after it ends. Its end is the heal the convergence is
+ * timed from.
+ */
+export async function phaseUnderLoad(
+  ctx: DrillContext,
+  phase: FaultPhase,
+  o: Omit<UnderLoad, "faultSeconds">,
+): Promise<LoadedFault> {
+  const seconds = o.beforeSeconds + phase.seconds + o.afterSeconds;
+  ctx.progress.detail(`${o.rate} ops/s for ${seconds} s; ${phase.description}`);
   const stopLoad = new AbortController();
   const loadStart = ctx.history.now();
   // The load runs until `afterSeconds` after the heal, however long the steady state took to prove;
   // its schedule only bounds it (with slack for that wait).
-  const bound = seconds + WATCHDOG_MAX_GAP_SECONDS + 10;
+  const bound = seconds + (phase.slackSeconds ?? 0) + WATCHDOG_MAX_GAP_SECONDS + 10;
   const workload = runWorkload({
     baseUrl: ctx.lab.endpoints.haproxy.url,
     phases: [{ rate: o.rate, seconds: bound }],
@@ -152,7 +190,7 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
         until: ctx.history.now(),
         rate: o.rate,
       });
-      await withFault(ctx.lab, ctx.history, fault, () => sleep(o.faultSeconds * 1000));
+      await phase.run();
       healTime = ctx.history.now();
       if (o.observeConvergence !== false)
         convergence = observeConvergenceFrom(ctx, (o.afterSeconds + 120) * 1000);
@@ -161,7 +199,7 @@ export async function faultUnderLoad(ctx: DrillContext, fault: Fault, o: UnderLo
       stopLoad.abort();
     }
   })();
-  // Heal even when the workload throws (withFault's finally runs inside `faulting`), and let the
+  // Heal even when the workload throws (the phase's heals run inside `faulting`), and let the
   // load wind down even when the fault side throws (no request outlives the drill).
   const [w, f] = await Promise.allSettled([workload, faulting]);
   if (f.status === "rejected") throw f.reason;
@@ -211,7 +249,22 @@ function converged(
   return f.secondsToConverge !== null && f.secondsToEqualAfterQuiet !== null;
 }
 
-/** Waits for the replicas to converge (or gives up), stopping as soon as the checker can judge. */
+/**
+ * The replica whose SQL thread stopped on an error since `from` (its last sampled state), if any: it
+ * will not catch up until an operator deals with the error (restarting the IO thread does not), so
+ * waiting longer for convergence only spends time (a duplicate key, 1062, after a split brain).
+ */
+export function replicaStoppedOnError(events: readonly HistoryEvent[], from: number): string | undefined {
+  const last = new Map<string, ReplicationStateEvent>();
+  for (const e of events) if (e.type === "replication-state" && e.time >= from) last.set(e.node, e);
+  for (const [node, s] of last) if (!s.sql && s.lastErrno !== 0) return `${node} (error ${s.lastErrno})`;
+  return undefined;
+}
+
+/**
+ * Waits for the replicas to converge (or gives up), stopping as soon as the checker can judge: they
+ * converged, or a replica's SQL thread stopped on an error since the heal (they never will).
+ */
 export async function awaitConvergence(
   ctx: DrillContext,
   observer: ConvergenceObserver,
@@ -219,7 +272,14 @@ export async function awaitConvergence(
   observeSeconds: number,
 ): Promise<void> {
   ctx.progress.detail(`watching the replicas converge (up to ${observeSeconds.toFixed(0)} s)`);
-  await observer.until((samples) => converged(ctx, samples, options), observeSeconds * 1000);
+  const from = options.healAt;
+  await observer.until(
+    (samples) =>
+      converged(ctx, samples, options) || replicaStoppedOnError(ctx.history.events, from) !== undefined,
+    observeSeconds * 1000,
+  );
+  const stopped = replicaStoppedOnError(ctx.history.events, from);
+  if (stopped) ctx.progress.detail(`stopped watching: the SQL thread of ${stopped} stopped replicating`);
 }
 
 /**

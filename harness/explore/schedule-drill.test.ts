@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { scheduleDrill, scheduleId } from "./schedule-drill.ts";
+import type { Schedule } from "./schedule.ts";
+
+const schedule: Schedule = {
+  seed: 12,
+  faults: [
+    { kind: "crash-server", target: "node1", startSeconds: 4, durationSeconds: 8 },
+    { kind: "split-replication", target: null, startSeconds: 6, durationSeconds: 5 },
+  ],
+};
+
+describe("scheduleDrill", () => {
+  it("is named by the seed and the faults, so each shrink candidate has its own report folder", () => {
+    expect(scheduleId(schedule)).toMatch(/^explore-12-[0-9a-f]{8}$/);
+    expect(scheduleId(structuredClone(schedule))).toBe(scheduleId(schedule));
+    const shorter = { ...schedule, faults: [{ ...schedule.faults[0]!, durationSeconds: 2 }] };
+    expect(scheduleId(shorter)).not.toBe(scheduleId(schedule));
+  });
+
+  it("reads like the schedule and states the invariants of both profiles", () => {
+    const d = scheduleDrill(schedule);
+    expect(d.id).toBe(scheduleId(schedule));
+    expect(d.title).toBe(
+      "Explored schedule 12: crash node1 at 4 s for 8 s; split replication at 6 s for 5 s",
+    );
+    expect(scheduleDrill({ seed: 3, faults: [] }).title).toBe("Explored schedule 3: no fault");
+    expect(d.expects.hardened).toMatch(
+      /no failed request outside the outage windows the active faults explain/,
+    );
+    expect(d.expects.seed).toMatch(/availability measured, not asserted/);
+  });
+
+  it("builds every real fault when defined, so one that cannot be built fails before a lab starts", () => {
+    expect(() =>
+      scheduleDrill(schedule, (f) => {
+        throw new Error(`cannot build ${f.kind}`);
+      }),
+    ).toThrow("cannot build crash-server");
+  });
+});
