@@ -78,6 +78,32 @@ export const databaseMutants: readonly Mutant[] = [
     ],
   },
   {
+    id: "mariadb-same-auto-increment-offset",
+    title: "Both nodes hand out the same ids (auto_increment_offset = 1 on node2 too)",
+    layer: "mariadb",
+    profile: "hardened",
+    why: "The operator sets node2 up from a copy of node1's mariadb.cnf and changes only `server_id`, so both masters give new rows the same odd ids, which collide once both took writes the other had not seen.",
+    mutation: () => ({
+      name: "mariadb-same-auto-increment-offset",
+      config: (c) =>
+        editMariadb(
+          c,
+          (t, where) => replaceOnce(t, "auto_increment_offset = 2\n", "auto_increment_offset = 1\n", where),
+          "node2",
+        ),
+    }),
+    // Only two faults together show it: with replication split, node1's new rows do not reach node2;
+    // node1 then crashes and node2, serving, reuses their ids. No single fault does: a crash alone
+    // leaves node2 with node1's rows, a split alone leaves node2 without writes. The explorer found
+    // and shrank it to this schedule (harness/explore/found/).
+    drills: [
+      {
+        drill: "split-replication-while-crash-node1",
+        finding: /1062|Duplicate entry/,
+      },
+    ],
+  },
+  {
     id: "replication-connect-retry-60",
     title: "Replicas retry a lost master every 60 s (MASTER_CONNECT_RETRY=60)",
     layer: "replication",
