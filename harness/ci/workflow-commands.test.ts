@@ -11,6 +11,8 @@ import {
   escapeData,
   escapeProperty,
   mutantAnnotations,
+  exploreAnnotations,
+  readExploreLines,
 } from "./workflow-commands.ts";
 
 /** What the runner does with a command's message: the inverse of escapeData. */
@@ -93,5 +95,39 @@ describe("workflow command escaping", () => {
     });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^usage:/);
+  });
+
+  it("explore: an error per failed schedule with its minimal reproducer, a warning per one not run", () => {
+    const crash = { kind: "crash-server", target: "node1", startSeconds: 4, durationSeconds: 10 };
+    const split = { kind: "split-replication", target: null, startSeconds: 0, durationSeconds: 20 };
+    const text = [
+      JSON.stringify({ schedule: 1, seed: 11, faults: [crash], verdict: "pass", findings: [] }),
+      "",
+      JSON.stringify({
+        schedule: 2,
+        seed: 12,
+        faults: [split, crash],
+        verdict: "fail",
+        findings: ["replication stopped: 1062"],
+        minimal: { faults: [split, crash], runs: 7, file: "reports/x/minimal-12.json" },
+      }),
+      JSON.stringify({
+        schedule: 3,
+        seed: 13,
+        faults: [],
+        verdict: "not-run",
+        reason: "a schedule failed",
+        findings: [],
+      }),
+    ].join("\n");
+    const lines = exploreAnnotations(readExploreLines(text));
+    expect(lines[0]).toBe("::notice title=explore::3 schedule(s): 1 passed, 1 failed");
+    expect(lines[1]).toMatch(
+      /^::error title=explored schedule 12 failed::split-replication at 0 s for 20 s; crash-server node1 at 4 s/,
+    );
+    expect(lines[1]).toContain("minimal after 7 run(s)");
+    expect(lines[1]).toContain("firedrill explore --replay reports/x/minimal-12.json");
+    expect(lines[2]).toBe("::warning title=explored schedule 13::not-run: a schedule failed");
+    expect(lines).toHaveLength(3);
   });
 });

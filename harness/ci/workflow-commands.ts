@@ -78,9 +78,64 @@ export function mutantAnnotations(r: MutantsResult): string[] {
   ];
 }
 
+/** One line of `firedrill explore --json`: a schedule, its verdict, and the minimal one if it failed. */
+export interface ExploredSchedule {
+  schedule: number;
+  seed: number;
+  faults: { kind: string; target: string | null; startSeconds: number; durationSeconds: number }[];
+  verdict: string;
+  reason?: string;
+  findings: string[];
+  minimal?: { faults: ExploredSchedule["faults"]; runs: number; file: string; stopped?: string };
+}
+
+const faultText = (f: ExploredSchedule["faults"][number]) =>
+  `${f.kind}${f.target ? ` ${f.target}` : ""} at ${f.startSeconds} s for ${f.durationSeconds} s`;
+
+/** The lines of `explore --json` output (one JSON object each; blank lines ignored). */
+export function readExploreLines(text: string): ExploredSchedule[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as ExploredSchedule);
+}
+
+/**
+ * An error per failed schedule (its minimal reproducer and how to replay it), a warning per schedule
+ * skipped or not run, and a notice with the count: a finding of the nightly exploration.
+ */
+export function exploreAnnotations(lines: readonly ExploredSchedule[]): string[] {
+  const failed = lines.filter((l) => l.verdict === "fail");
+  const out = [
+    annotation(
+      "notice",
+      `${lines.length} schedule(s): ${lines.filter((l) => l.verdict === "pass").length} passed, ${failed.length} failed`,
+      "explore",
+    ),
+  ];
+  for (const l of failed) {
+    const minimal = l.minimal
+      ? `; minimal after ${l.minimal.runs} run(s): ${l.minimal.faults.map(faultText).join("; ")} (replay: firedrill explore --replay ${l.minimal.file})`
+      : "";
+    out.push(
+      annotation(
+        "error",
+        `${l.faults.map(faultText).join("; ")}: ${l.findings.slice(0, 3).join("; ")}${minimal}`,
+        `explored schedule ${l.seed} failed`,
+      ),
+    );
+  }
+  for (const l of lines.filter((x) => x.verdict !== "pass" && x.verdict !== "fail"))
+    out.push(
+      annotation("warning", `${l.verdict}${l.reason ? `: ${l.reason}` : ""}`, `explored schedule ${l.seed}`),
+    );
+  return out;
+}
+
 const usage = `usage: workflow-commands.ts error|warning|notice [--title T] <message>
        workflow-commands.ts drills <summary.json>     (an error per failed or interrupted drill)
-       workflow-commands.ts mutants <mutants.json>    (the score, and a warning per survivor)`;
+       workflow-commands.ts mutants <mutants.json>    (the score, and a warning per survivor)
+       workflow-commands.ts explore <explore.jsonl>   (an error per failed schedule, with its minimal one)`;
 
 /** The CLI the workflows call; returns the lines to print, or throws a usage error. */
 export function commandLines(argv: readonly string[]): string[] {
@@ -91,6 +146,10 @@ export function commandLines(argv: readonly string[]): string[] {
   };
   if (what === "drills") return drillAnnotations(readJson(rest[0]) as DrillSummary[]);
   if (what === "mutants") return mutantAnnotations(readJson(rest[0]) as MutantsResult);
+  if (what === "explore") {
+    if (!rest[0]) throw new Error(usage);
+    return exploreAnnotations(readExploreLines(readFileSync(path.resolve(rest[0]), "utf8")));
+  }
   if (what === "error" || what === "warning" || what === "notice") {
     let title: string | undefined;
     if (rest[0] === "--title") {
