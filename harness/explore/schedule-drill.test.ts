@@ -31,6 +31,12 @@ describe("scheduleDrill", () => {
     expect(d.expects.seed).toMatch(/availability measured, not asserted/);
   });
 
+  it("strict (the explorer's): holds the seed to the hardened invariants, so its weaknesses fail", () => {
+    const d = scheduleDrill(schedule, undefined, { strict: true });
+    expect(d.expects.seed).toBe(d.expects.hardened);
+    expect(d.expects.seed).toMatch(/no failed request outside the outage windows/);
+  });
+
   it("builds every real fault when defined, so one that cannot be built fails before a lab starts", () => {
     expect(() =>
       scheduleDrill(schedule, (f) => {

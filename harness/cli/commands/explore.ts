@@ -42,7 +42,8 @@ export interface ExploreDeps {
 }
 
 const realRun: NonNullable<ExploreDeps["runSchedule"]> = (s, r) =>
-  runDrill(scheduleDrill(s), r.profile, {
+  // Strict: every profile is held to what an HA stack must do, so the seed's weaknesses show.
+  runDrill(scheduleDrill(s, undefined, { strict: true }), r.profile, {
     runDir: r.runDir,
     settings: r.settings,
     progress: r.progress,
