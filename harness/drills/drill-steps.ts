@@ -250,20 +250,22 @@ function converged(
 }
 
 /**
- * The replica whose SQL thread stopped on an error since `from` (its last sampled state), if any: it
- * will not catch up until an operator deals with the error (restarting the IO thread does not), so
- * waiting longer for convergence only spends time (a duplicate key, 1062, after a split brain).
+ * The replica whose SQL thread is stopped on an error (its last sampled state; the sampler records
+ * changes only, so that may be from before the heal), if any: it will not catch up until an operator
+ * deals with the error (restarting the IO thread does not), so waiting longer for convergence only
+ * spends time (a duplicate key, 1062, after a split brain). A restarted server starts it again, and
+ * the sampler records that.
  */
-export function replicaStoppedOnError(events: readonly HistoryEvent[], from: number): string | undefined {
+export function replicaStoppedOnError(events: readonly HistoryEvent[]): string | undefined {
   const last = new Map<string, ReplicationStateEvent>();
-  for (const e of events) if (e.type === "replication-state" && e.time >= from) last.set(e.node, e);
+  for (const e of events) if (e.type === "replication-state") last.set(e.node, e);
   for (const [node, s] of last) if (!s.sql && s.lastErrno !== 0) return `${node} (error ${s.lastErrno})`;
   return undefined;
 }
 
 /**
  * Waits for the replicas to converge (or gives up), stopping as soon as the checker can judge: they
- * converged, or a replica's SQL thread stopped on an error since the heal (they never will).
+ * converged, or a replica's SQL thread is stopped on an error (they never will).
  */
 export async function awaitConvergence(
   ctx: DrillContext,
@@ -272,13 +274,11 @@ export async function awaitConvergence(
   observeSeconds: number,
 ): Promise<void> {
   ctx.progress.detail(`watching the replicas converge (up to ${observeSeconds.toFixed(0)} s)`);
-  const from = options.healAt;
   await observer.until(
-    (samples) =>
-      converged(ctx, samples, options) || replicaStoppedOnError(ctx.history.events, from) !== undefined,
+    (samples) => converged(ctx, samples, options) || replicaStoppedOnError(ctx.history.events) !== undefined,
     observeSeconds * 1000,
   );
-  const stopped = replicaStoppedOnError(ctx.history.events, from);
+  const stopped = replicaStoppedOnError(ctx.history.events);
   if (stopped) ctx.progress.detail(`stopped watching: the SQL thread of ${stopped} stopped replicating`);
 }
 

@@ -11,7 +11,7 @@ import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { captureOutput } from "../../testing/capture-output.ts";
 import { main } from "../main.ts";
-import { exploreCommand, type ExploreDeps } from "./explore.ts";
+import { exploreCommand, shownFindings, type ExploreDeps } from "./explore.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -324,5 +324,21 @@ describe("firedrill explore on the simulated stack (the command's own run and sh
     expect(objects.map((o) => o.verdict)).toEqual(["skipped", "skipped"]);
     expect(objects.every((o) => o.minimal === undefined)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(r.runDir, "summary.json"), "utf8"))).toEqual([]);
+  });
+});
+
+describe("what a person reads of a failed schedule", () => {
+  it("the unmet expectations first, at most 8 findings, each at most 400 characters, and how many more", () => {
+    const findings = [
+      ...Array.from({ length: 20 }, (_, i) => `durability: item ${i} lost`),
+      "expected: no acknowledged write lost — 20 lost",
+      `stale-reads: ${"x".repeat(500)}`,
+    ];
+    const shown = shownFindings(findings);
+    expect(shown[0]).toBe("expected: no acknowledged write lost — 20 lost");
+    expect(shown).toHaveLength(9);
+    expect(shown[8]).toBe("… and 14 more finding(s) in the report");
+    expect(shownFindings(["a", "b"])).toEqual(["a", "b"]);
+    expect(shownFindings([`y${"x".repeat(500)}`])[0]).toHaveLength(401);
   });
 });

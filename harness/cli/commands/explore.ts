@@ -145,6 +145,23 @@ function jsonLines(o: ExploreOptions, outcomes: readonly ScheduleOutcome[]): str
     .join("");
 }
 
+/** How many findings a person reads per schedule; the rest are in the report (and in --json). */
+const SHOWN_FINDINGS = 8;
+
+/** The unmet expectations first (each sums up a checker), then the checkers' own findings, capped. */
+export function shownFindings(findings: readonly string[]): string[] {
+  const ordered = [
+    ...findings.filter((f) => f.startsWith("expected:")),
+    ...findings.filter((f) => !f.startsWith("expected:")),
+  ];
+  const cut = (f: string) => (f.length > 400 ? `${f.slice(0, 400)}…` : f);
+  if (ordered.length <= SHOWN_FINDINGS) return ordered.map(cut);
+  return [
+    ...ordered.slice(0, SHOWN_FINDINGS).map(cut),
+    `… and ${ordered.length - SHOWN_FINDINGS} more finding(s) in the report`,
+  ];
+}
+
 const faultLines = (s: Schedule, indent: string) =>
   (s.faults.length ? describeSchedule(s) : ["no fault"]).map((l) => `${indent}${l}`);
 
@@ -161,7 +178,7 @@ function text(
     const why = x.reason && !(x.verdict === "not-run" && x.reason === "--plan-only") ? ` (${x.reason})` : "";
     lines.push(`schedule ${i + 1}, seed ${x.schedule.seed}${o.planOnly ? ":" : `: ${verdict}${why}`}`);
     lines.push(...faultLines(x.schedule, "  "));
-    lines.push(...x.findings.map((f) => `  - ${f}`));
+    lines.push(...shownFindings(x.findings).map((f) => `  - ${f}`));
     if (x.minimal) {
       const m = x.minimal;
       lines.push(
