@@ -17,7 +17,7 @@ const UNCOVERED_SLACK_MS = 3000;
 /** What every explored schedule must show, per profile: the drill's `expects`. */
 export const invariantsText: Record<ProfileName, string> = {
   hardened:
-    "every fault has its effect; no acknowledged write lost; no stale read once quiet; no failed request outside the outage windows the active faults explain (≤ 2 s after the serving node changes, and while no node can serve; a 404 for what replication has not brought yet is a stale read, measured); replicas caught up ≤ 15 s after the last heal and equal after the last write; replication healthy after heal; steady state before and after (alerts are not judged yet)",
+    "every fault has its effect; no acknowledged write lost; no stale read once quiet; no failed request outside the outage windows the active faults explain (≤ 2 s after the serving node changes, and while no node can serve; a 404 for what replication has not brought yet is a stale read, measured); replicas caught up ≤ 15 s after the last heal and equal after the last write; replication healthy after heal; steady state before and after; each covered fault (alone for ≥ 10 s: a crash, a killed database or app, split replication) raises its alert ≤ 10 s, notified ≤ 15 s, resolved ≤ 15 s after its heal",
   seed: "every fault has its effect; no acknowledged write lost; no stale read once quiet; the replicas end equal (late, with the operator's repair: the original's 60 s retry); replication healthy after the repair; steady state before and after; availability measured, not asserted (the original's TCP check fails over late, or never)",
 };
 

@@ -3,6 +3,8 @@ import { runCheckers } from "../checkers/checker.ts";
 import type { DrillContext, DrillDefinition, DrillOutcome } from "../drills/drill.ts";
 import {
   checkAfterHeal,
+  checkAlerts,
+  withAlerts,
   failoverBounds,
   keyFigures,
   outcomeOf,
@@ -19,6 +21,7 @@ import {
 } from "./invariants.ts";
 import { explainedWindows, type FaultSpan } from "./outage-windows.ts";
 import { runTimeline } from "./run-timeline.ts";
+import { anyHardenedAlert, coveredAlerts, mergeAlertOutcomes } from "./schedule-alerts.ts";
 import { describeSchedule, endSeconds, type Schedule, type ScheduledFault } from "./schedule.ts";
 import { toFault } from "./to-fault.ts";
 
@@ -44,7 +47,8 @@ export function scheduleId(s: Schedule): string {
  * schedule's faults at their offsets (concurrently, each healed after its own duration), the load
  * going on after the last heal, then the checks of every single-fault drill, the convergence timed
  * from the last heal, judged against the invariants that hold for any schedule (invariants.ts).
- * Alerts are not judged yet: which alerts a mix of faults must raise is left for a later version.
+ * Alerts are judged for the covered faults only (schedule-alerts.ts): one a scripted drill proves,
+ * alone while it lasts, for at least as long; any alert of the rules may fire besides.
  */
 export function scheduleDrill(
   schedule: Schedule,
@@ -112,11 +116,25 @@ async function runSchedule(
   for (const v of runCheckers(unexplained, { history: ctx.history.events })) checked.verdicts[v.checker] = v;
   checked.checkers.push(...unexplained);
   const v = checked.verdicts;
-  const outcome = outcomeOf(
+  let outcome = outcomeOf(
     checked,
     keyFigures(v, load.workload),
     scheduleExpectations(judgedAs, v, { spans, quietAt: load.quietTime, unexplained }),
   );
+  // Held to the hardened invariants, each covered fault must raise its alert (the seed has none).
+  if (judgedAs === "hardened") {
+    const parts = [];
+    for (const c of coveredAlerts(spans))
+      parts.push({
+        name: c.span.name,
+        outcome: await checkAlerts(ctx, c.expected, {
+          allow: anyHardenedAlert,
+          faultAt: c.span.injectAt,
+          healAt: c.span.healAt,
+        }),
+      });
+    if (parts.length > 0) outcome = withAlerts(outcome, mergeAlertOutcomes(parts));
+  }
   return schedule.faults.length > 0
     ? outcome
     : {
