@@ -1,8 +1,8 @@
 import type { Progress } from "../progress/progress.ts";
 import type { DrillResult, Verdict } from "../report/run-report.ts";
 import type { ScheduleLimits } from "./limits.ts";
-import { describeSchedule, sortFaults, type Schedule } from "./schedule.ts";
-import { shrinkSchedule } from "./shrink.ts";
+import { describeSchedule, sortFaults, type Schedule, type ScheduledFault } from "./schedule.ts";
+import { shrinkSchedule, type ShrinkStep } from "./shrink.ts";
 
 export interface ExploreRunOptions {
   /** Runs one schedule on a fresh lab (the CLI's: scheduleDrill through runDrill); injectable for tests. */
@@ -20,6 +20,11 @@ export interface ExploreRunOptions {
   /** Milliseconds on the wall clock; injectable so tests control the budget. */
   now?: () => number;
   limits?: Partial<ScheduleLimits>;
+  /**
+   * Told what is known so far after every lab run (a schedule's, a shrink candidate's): the failing
+   * schedule's outcome already carries the shrinking done so far, so a killed run still leaves it.
+   */
+  onProgress?: (sofar: ExploreOutcome) => void;
 }
 
 /** What became of one schedule: its verdict, or `not-run` with the reason. */
@@ -45,6 +50,25 @@ export interface MinimalSchedule {
   /** The drill of the run that last showed it failing (the failing schedule's own when nothing smaller failed). */
   drill?: string;
   file: string;
+  /** Every candidate the shrinker tried, in order, the failing schedule itself first. */
+  tried: ShrinkRun[];
+}
+
+/** One candidate of the shrinking and what became of it. */
+export interface ShrinkRun {
+  /** Which step of the shrinker proposed it (shrink.ts). */
+  step: ShrinkStep;
+  schedule: Schedule;
+  /** Whether it counted as failing, so the shrinker kept it. */
+  fails: boolean;
+  /**
+   * Its run's verdict: `fail` for the failing schedule itself (not run again), `not-run` for a
+   * candidate the shrinking answered without a lab (the budget was spent, `reason` says so).
+   */
+  verdict: Verdict | "not-run";
+  reason?: string;
+  /** The drill it ran as: its report folder is `<run-dir>/<drill>/<profile>/`. */
+  drill?: string;
 }
 
 export interface ExploreOutcome {
@@ -81,40 +105,69 @@ export async function exploreSchedules(
     return r;
   };
 
-  async function shrink(failing: Schedule, drill: string): Promise<MinimalSchedule> {
+  async function shrink(
+    failing: Schedule,
+    drill: string,
+    onRun: (sofar: MinimalSchedule) => void,
+  ): Promise<MinimalSchedule> {
     const input = JSON.stringify(sortFaults(failing.faults));
     let runs = 0;
     let stopped: string | undefined;
     let last = { drill, file: o.save("minimal", failing) };
+    let best: Schedule = { seed: failing.seed, faults: sortFaults(failing.faults) };
+    // What became of each call of `fails`, in order: the shrinker's own `tried` adds the step at the end.
+    const calls: ShrinkRun[] = [];
+    const call = (c: Schedule, r: Omit<ShrinkRun, "step" | "schedule">) => {
+      calls.push({ step: stepOf(c.faults, best.faults, input), schedule: c, ...r });
+      if (r.fails) best = c;
+      return r.fails;
+    };
+    const sofar = (): MinimalSchedule => ({
+      schedule: best,
+      runs,
+      ...(stopped ? { stopped } : {}),
+      ...last,
+      tried: [...calls],
+    });
     const fails = async (c: Schedule): Promise<boolean> => {
       // The failing schedule itself, which the shrinker tries first: it has just failed.
-      if (JSON.stringify(c.faults) === input) return true;
+      if (JSON.stringify(c.faults) === input) return call(c, { fails: true, verdict: "fail", drill });
       if (runs >= o.maxShrinkRuns) {
         stopped ??= `--max-shrink-runs ${o.maxShrinkRuns} reached`;
-        return false;
+        return call(c, { fails: false, verdict: "not-run", reason: "--max-shrink-runs reached" });
       }
       if (!fitsBudget()) {
         stopped ??= "the budget was spent";
-        return false;
+        return call(c, { fails: false, verdict: "not-run", reason: "the budget was spent" });
       }
       runs++;
       o.progress.step(
         `shrinking ${failing.seed}, run ${runs}: ${describeSchedule(c).join("; ") || "no fault"}`,
       );
       const r = await run(c);
-      if (r.verdict !== "fail") return false;
-      last = { drill: r.drill, file: o.save("minimal", c) };
-      return true;
+      if (r.verdict === "fail") last = { drill: r.drill, file: o.save("minimal", c) };
+      const kept = call(c, {
+        fails: r.verdict === "fail",
+        verdict: r.verdict,
+        ...(r.reason ? { reason: r.reason } : {}),
+        drill: r.drill,
+      });
+      onRun(sofar());
+      return kept;
     };
     // One call more than the lab runs allowed: the first is the failing schedule, answered above.
     const maxRuns = o.maxShrinkRuns + 1;
     const r = await shrinkSchedule(failing, fails, { maxRuns, limits: o.limits });
     // The shrinker stops by itself once its calls are spent, without asking for one more.
     if (r.runs >= maxRuns) stopped ??= `--max-shrink-runs ${o.maxShrinkRuns} reached`;
-    return { schedule: r.schedule, runs, ...(stopped ? { stopped } : {}), ...last };
+    // One call of `fails` per candidate tried, in the same order: the shrinker's word on each step.
+    const tried =
+      r.tried.length === calls.length ? calls.map((c, i) => ({ ...c, step: r.tried[i]!.step })) : calls;
+    return { schedule: r.schedule, runs, ...(stopped ? { stopped } : {}), ...last, tried };
   }
 
   const outcomes: ScheduleOutcome[] = [];
+  const told = () => o.onProgress?.({ outcomes: [...outcomes], budgetSpent });
   let failed = false;
   for (const [i, s] of schedules.entries()) {
     const notRun = (reason: string) =>
@@ -135,17 +188,38 @@ export async function exploreSchedules(
         drill: r.drill,
         file,
       };
+      // In the list before its shrinking, which then fills in `minimal` run by run.
+      outcomes.push(outcome);
+      told();
       if (r.verdict === "fail") {
         failed = true;
-        outcome.minimal = await shrink(s, r.drill);
+        outcome.minimal = await shrink(s, r.drill, (m) => {
+          outcome.minimal = m;
+          told();
+        });
       }
-      outcomes.push(outcome);
     }
   }
+  told();
   return { outcomes, budgetSpent };
 }
 
 /** 0 only when every schedule ran and passed; 1 otherwise (failed, skipped, or not run). */
 export function exploreExitCode(outcomes: readonly ScheduleOutcome[]): 0 | 1 {
   return outcomes.length > 0 && outcomes.every((o) => o.verdict === "pass") ? 0 : 1;
+}
+
+/**
+ * Which step of the shrinker (shrink.ts) a candidate comes from, told from the faults alone while the
+ * shrinking goes on (its own word comes with its result): the input; fewer faults than the smallest
+ * failing schedule so far; the same faults, one started later; or the same faults, one shorter.
+ */
+function stepOf(
+  candidate: readonly ScheduledFault[],
+  best: readonly ScheduledFault[],
+  input: string,
+): ShrinkStep {
+  if (JSON.stringify(candidate) === input) return "input";
+  if (candidate.length < best.length) return "drop-faults";
+  return candidate.some((f, i) => f.startSeconds !== best[i]?.startSeconds) ? "move-later" : "shorten";
 }

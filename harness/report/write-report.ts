@@ -5,6 +5,8 @@ import { markdownSummary } from "./markdown-summary.ts";
 import { readRunFolder } from "./run-folder.ts";
 import { readMutantsReport } from "../mutants/results.ts";
 import { mutantsMarkdown, withMutantsSection } from "./mutants-section.ts";
+import { readExploreReport } from "../explore/explore-report.ts";
+import { exploreMarkdown, withExploreSection } from "./explore-section.ts";
 
 export interface ReportFiles {
   html: string;
@@ -22,13 +24,19 @@ export function writeReport(runDir: string, now: () => Date = () => new Date()):
   const run = readRunFolder(runDir);
   // A `firedrill mutants` run: its score and table lead the page and the summary.
   const mutants = readMutantsReport(runDir);
-  const page = withMutantsSection(renderPage({ run, generatedAt: now().toISOString() }).value, mutants);
+  // A `firedrill explore` run: its schedules, and the failing one beside its minimal one, lead likewise.
+  const explore = readExploreReport(runDir);
+  const page = withExploreSection(
+    withMutantsSection(renderPage({ run, generatedAt: now().toISOString() }).value, mutants),
+    explore,
+  );
   const htmlFile = path.join(runDir, "index.html");
   const mdFile = path.join(runDir, "summary.md");
   writeFileSync(htmlFile, page);
   writeFileSync(
     mdFile,
-    (mutants ? `${mutantsMarkdown(mutants)}\n` : "") +
+    (explore ? `${exploreMarkdown(explore)}\n` : "") +
+      (mutants ? `${mutantsMarkdown(mutants)}\n` : "") +
       markdownSummary(
         run.runId,
         run.drills.map((d) => d.result),

@@ -10,6 +10,7 @@ import {
   type ExploreOutcome,
   type ScheduleOutcome,
 } from "../../explore/explore-schedules.ts";
+import { exploreReport, writeExploreReport, type ExploreRunInfo } from "../../explore/explore-report.ts";
 import { generateSchedules } from "../../explore/generate.ts";
 import { scheduleDrill } from "../../explore/schedule-drill.ts";
 import { describeSchedule, type Schedule } from "../../explore/schedule.ts";
@@ -74,6 +75,20 @@ export async function exploreCommand(
   const runId = newRunId();
   const runDir = path.join(settings.reportsDir, runId);
   mkdirSync(runDir, { recursive: true });
+  // explore.json, for the report's Exploration section: rewritten after every lab run and at the end.
+  const info: ExploreRunInfo = {
+    runId,
+    startedAt: new Date().toISOString(),
+    ...(o.replay ? { replay: o.replay.file } : { runSeed: o.seed }),
+    profile: o.profile,
+    ...(o.mutant ? { mutant: o.mutant.id } : {}),
+    budgetMinutes: o.budgetMinutes,
+    maxShrinkRuns: o.maxShrinkRuns,
+    planned: schedules.length,
+  };
+  const record = (sofar: ExploreOutcome, finishedAt?: string) =>
+    writeExploreReport(runDir, exploreReport(runDir, info, sofar, finishedAt));
+  record({ outcomes: [], budgetSpent: false });
   progress.step(
     `explore ${source(o)} (${o.profile}${o.mutant ? `, mutant ${o.mutant.id} planted` : ""}): ${schedules.length} schedule(s), budget ${o.budgetMinutes} min; results in ${path.relative(process.cwd(), runDir)}`,
   );
@@ -85,12 +100,14 @@ export async function exploreCommand(
     maxShrinkRuns: o.maxShrinkRuns,
     progress,
     now: deps.now,
+    onProgress: (sofar) => record(sofar),
     save: (kind, s) => {
       const file = path.join(runDir, `${kind}-${s.seed}.json`);
       writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`);
       return file;
     },
   });
+  record(result, new Date().toISOString());
   writeSummary(runDir);
   writeReportOrWarn(runDir, (m) => progress.warn(m));
   linkLatest(settings.reportsDir, runId);

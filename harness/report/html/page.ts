@@ -40,6 +40,18 @@ svg .fault-window { fill: #8a4fbf; fill-opacity: .09; } svg .seg-label { fill: #
 details.logs { margin: 6px 0; } details.logs summary { cursor: pointer; }
 dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; } dl.env dt { color: var(--muted); } dl.env dd { margin: 0; }
 nav a { margin-right: 10px; }
+.badge.not-run { background: var(--muted); }
+table.schedule-timeline { table-layout: fixed; margin-bottom: 12px; }
+table.schedule-timeline caption { text-align: left; font-weight: 600; padding: 2px 0 4px; }
+table.schedule-timeline col.st-name { width: 13em; } table.schedule-timeline col.st-when { width: 11em; }
+table.schedule-timeline th { font-weight: normal; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.st-track { position: relative; height: 16px; }
+.st-bar { position: absolute; top: 1px; bottom: 1px; min-width: 2px; background: #8a4fbf; border: 1px solid #4f2475; border-radius: 2px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+table.schedule-timeline[data-schedule="minimal"] .st-bar { background: var(--bad); border-color: #7a1f1f; }
+.st-axis { border-top: 1px solid var(--muted); font-size: 10px; color: var(--muted); }
+.st-tick { position: absolute; top: 1px; transform: translateX(-50%); }
+ul.findings { margin: 4px 0 0; padding-left: 16px; font-size: 12px; }
+@media print { section.explore-shrink, table.schedule-timeline { break-inside: avoid; } }
 `;
 
 export interface PageInput {
