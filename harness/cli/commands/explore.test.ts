@@ -11,7 +11,8 @@ import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { captureOutput } from "../../testing/capture-output.ts";
 import { main } from "../main.ts";
-import { exploreCommand, shownFindings, type ExploreDeps } from "./explore.ts";
+import { shownFindings } from "../shown-findings.ts";
+import { exploreCommand, type ExploreDeps } from "./explore.ts";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -22,6 +22,7 @@ import { linkLatest, writeSummary, type DrillResult } from "../../report/run-rep
 import { writeReportOrWarn } from "../../report/write-report.ts";
 import { withProvider, type Settings } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
+import { shownFindings } from "../shown-findings.ts";
 
 /** What `explore` needs of the world; tests replace the lab runs with a model of the stack. */
 export interface ExploreDeps {
@@ -160,23 +161,6 @@ function jsonLines(o: ExploreOptions, outcomes: readonly ScheduleOutcome[]): str
     )
     .map((line) => `${line}\n`)
     .join("");
-}
-
-/** How many findings a person reads per schedule; the rest are in the report (and in --json). */
-const SHOWN_FINDINGS = 8;
-
-/** The unmet expectations first (each sums up a checker), then the checkers' own findings, capped. */
-export function shownFindings(findings: readonly string[]): string[] {
-  const ordered = [
-    ...findings.filter((f) => f.startsWith("expected:")),
-    ...findings.filter((f) => !f.startsWith("expected:")),
-  ];
-  const cut = (f: string) => (f.length > 400 ? `${f.slice(0, 400)}…` : f);
-  if (ordered.length <= SHOWN_FINDINGS) return ordered.map(cut);
-  return [
-    ...ordered.slice(0, SHOWN_FINDINGS).map(cut),
-    `… and ${ordered.length - SHOWN_FINDINGS} more finding(s) in the report`,
-  ];
 }
 
 const faultLines = (s: Schedule, indent: string) =>

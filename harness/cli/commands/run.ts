@@ -11,6 +11,7 @@ import { writeReportOrWarn } from "../../report/write-report.ts";
 import { UserError } from "../../util/errors.ts";
 import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
+import { shownFindings } from "../shown-findings.ts";
 
 /**
  * Exit 0 only when every requested profile passed; 1 when one failed, was skipped or was interrupted
@@ -71,7 +72,7 @@ export function formatResults(results: readonly DrillResult[], runDir: string): 
   const lines: string[] = [];
   for (const r of results) {
     lines.push(`${r.drill} ${r.profile}: ${r.verdict}${r.reason ? ` (${r.reason})` : ""}`);
-    for (const f of r.findings) lines.push(`  - ${f}`);
+    for (const f of shownFindings(r.findings)) lines.push(`  - ${f}`);
   }
   lines.push(`report: ${path.relative(process.cwd(), runDir)}/summary.json`, "");
   return lines.join("\n");
