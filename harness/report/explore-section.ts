@@ -1,4 +1,5 @@
 import { faultKinds, faultName, type FaultKind } from "../explore/catalogue.ts";
+import { withLeadingSection } from "./lead-section.ts";
 import type {
   ExploredMinimal,
   ExploredSchedule,
@@ -351,17 +352,7 @@ export function exploreMarkdown(r: ExploreReport): string {
   ].join("\n");
 }
 
-/**
- * The section placed into a rendered page: before the drills (they are the evidence), with a link in
- * the page's navigation. A page without those landmarks gets it at the end of its main part.
- */
+/** The section placed into a rendered page, ahead of the drills (lead-section.ts). */
 export function withExploreSection(page: string, r: ExploreReport | undefined): string {
-  if (!r) return page;
-  const section = exploreSection(r).value;
-  const withNav = page.replace("<nav>", '<nav><a href="#explore">exploration</a>');
-  for (const marker of ["<h2>Drills</h2>", "</main>"]) {
-    const at = withNav.indexOf(marker);
-    if (at >= 0) return withNav.slice(0, at) + section + withNav.slice(at);
-  }
-  return withNav + section;
+  return r ? withLeadingSection(page, exploreSection(r).value, "explore", "exploration") : page;
 }

@@ -1,4 +1,5 @@
 import { formatScore, type MutantResult, type MutantsReport } from "../mutants/results.ts";
+import { withLeadingSection } from "./lead-section.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
 
 /** How each status reads, and which badge colour it wears: a kill is the harness doing its job. */
@@ -107,17 +108,7 @@ export function mutantsMarkdown(r: MutantsReport): string {
   ].join("\n");
 }
 
-/**
- * The section placed into a rendered page: before the drills (they are the evidence), with a link in
- * the page's navigation. A page without those landmarks gets it at the end of its main part.
- */
+/** The section placed into a rendered page, ahead of the drills (lead-section.ts). */
 export function withMutantsSection(page: string, r: MutantsReport | undefined): string {
-  if (!r) return page;
-  const section = mutantsSection(r).value;
-  const withNav = page.replace("<nav>", '<nav><a href="#mutants">mutants</a>');
-  for (const marker of ["<h2>Drills</h2>", "</main>"]) {
-    const at = withNav.indexOf(marker);
-    if (at >= 0) return withNav.slice(0, at) + section + withNav.slice(at);
-  }
-  return withNav + section;
+  return r ? withLeadingSection(page, mutantsSection(r).value, "mutants", "mutants") : page;
 }
