@@ -6,7 +6,7 @@ import type { ImageTags } from "../../images/build-images.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { topology, type NodeName } from "../../topology/topology.ts";
 import { randomSecret } from "../../util/random-secret.ts";
-import { freePort } from "../testcontainers/free-port.ts";
+import { freePortBelowEphemeral } from "../testcontainers/free-port.ts";
 import { onPath, run, type RunResult } from "../../util/run.ts";
 import { parsePlayRecap, type HostRecap } from "./play-recap.ts";
 
@@ -42,13 +42,22 @@ export function newAnsibleSecrets(): AnsibleSecrets {
   };
 }
 
-/** Free loopback ports for every published container port, keyed like the role's `firedrill_host_ports`. */
+/**
+ * Free loopback ports for every published container port, keyed like the role's
+ * `firedrill_host_ports`: below the ephemeral range, since the playbook binds them only as it reaches
+ * each container, up to minutes later, and labs started meanwhile draw theirs from that range.
+ */
 export async function freeHostPorts(): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
+  const taken = new Set<number>();
   for (const s of topology) {
     if (!s.image) continue;
     out[s.alias] = {};
-    for (const p of s.ports) out[s.alias]![String(p)] = String(await freePort());
+    for (const p of s.ports) {
+      const port = await freePortBelowEphemeral(taken);
+      taken.add(port);
+      out[s.alias]![String(p)] = String(port);
+    }
   }
   return out;
 }
