@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { writeJsonAtomically } from "../util/write-json.ts";
 import { z } from "zod";
 import { describe } from "../util/errors.ts";
 import { describeIssues } from "../util/zod-issues.ts";
@@ -175,9 +176,7 @@ export function exploreReport(
 
 /** Written after every lab run (atomically) and at the end, so a killed run keeps what it found. */
 export function writeExploreReport(runDir: string, report: ExploreReport): void {
-  const file = path.join(runDir, EXPLORE_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomically(path.join(runDir, EXPLORE_FILE), report);
 }
 
 /**

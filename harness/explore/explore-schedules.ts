@@ -1,7 +1,7 @@
 import type { Progress } from "../progress/progress.ts";
 import type { DrillResult, Verdict } from "../report/run-report.ts";
 import type { ScheduleLimits } from "./limits.ts";
-import { describeSchedule, sortFaults, type Schedule, type ScheduledFault } from "./schedule.ts";
+import { describeSchedule, sortFaults, type Schedule } from "./schedule.ts";
 import { shrinkSchedule, type ShrinkStep } from "./shrink.ts";
 
 export interface ExploreRunOptions {
@@ -115,10 +115,11 @@ export async function exploreSchedules(
     let stopped: string | undefined;
     let last = { drill, file: o.save("minimal", failing) };
     let best: Schedule = { seed: failing.seed, faults: sortFaults(failing.faults) };
-    // What became of each call of `fails`, in order: the shrinker's own `tried` adds the step at the end.
+    // What became of each call of `fails`, in order, with the step the shrinker says proposed it.
     const calls: ShrinkRun[] = [];
+    let step: ShrinkStep = "input";
     const call = (c: Schedule, r: Omit<ShrinkRun, "step" | "schedule">) => {
-      calls.push({ step: stepOf(c.faults, best.faults, input), schedule: c, ...r });
+      calls.push({ step, schedule: c, ...r });
       if (r.fails) best = c;
       return r.fails;
     };
@@ -129,7 +130,8 @@ export async function exploreSchedules(
       ...last,
       tried: [...calls],
     });
-    const fails = async (c: Schedule): Promise<boolean> => {
+    const fails = async (c: Schedule, proposedBy: ShrinkStep): Promise<boolean> => {
+      step = proposedBy;
       // The failing schedule itself, which the shrinker tries first: it has just failed.
       if (JSON.stringify(c.faults) === input) return call(c, { fails: true, verdict: "fail", drill });
       if (runs >= o.maxShrinkRuns) {
@@ -160,10 +162,7 @@ export async function exploreSchedules(
     const r = await shrinkSchedule(failing, fails, { maxRuns, limits: o.limits });
     // The shrinker stops by itself once its calls are spent, without asking for one more.
     if (r.runs >= maxRuns) stopped ??= `--max-shrink-runs ${o.maxShrinkRuns} reached`;
-    // One call of `fails` per candidate tried, in the same order: the shrinker's word on each step.
-    const tried =
-      r.tried.length === calls.length ? calls.map((c, i) => ({ ...c, step: r.tried[i]!.step })) : calls;
-    return { schedule: r.schedule, runs, ...(stopped ? { stopped } : {}), ...last, tried };
+    return { schedule: r.schedule, runs, ...(stopped ? { stopped } : {}), ...last, tried: calls };
   }
 
   const outcomes: ScheduleOutcome[] = [];
@@ -207,19 +206,4 @@ export async function exploreSchedules(
 /** 0 only when every schedule ran and passed; 1 otherwise (failed, skipped, or not run). */
 export function exploreExitCode(outcomes: readonly ScheduleOutcome[]): 0 | 1 {
   return outcomes.length > 0 && outcomes.every((o) => o.verdict === "pass") ? 0 : 1;
-}
-
-/**
- * Which step of the shrinker (shrink.ts) a candidate comes from, told from the faults alone while the
- * shrinking goes on (its own word comes with its result): the input; fewer faults than the smallest
- * failing schedule so far; the same faults, one started later; or the same faults, one shorter.
- */
-function stepOf(
-  candidate: readonly ScheduledFault[],
-  best: readonly ScheduledFault[],
-  input: string,
-): ShrinkStep {
-  if (JSON.stringify(candidate) === input) return "input";
-  if (candidate.length < best.length) return "drop-faults";
-  return candidate.some((f, i) => f.startSeconds !== best[i]?.startSeconds) ? "move-later" : "shorten";
 }

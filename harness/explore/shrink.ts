@@ -48,7 +48,8 @@ export interface ShrinkOptions {
  */
 export async function shrinkSchedule(
   input: Schedule,
-  fails: (s: Schedule) => Promise<boolean>,
+  /** Runs a candidate; told which step proposed it, so a caller can record it as it goes. */
+  fails: (s: Schedule, step: ShrinkStep) => Promise<boolean>,
   options: ShrinkOptions,
 ): Promise<ShrinkResult> {
   const limits = resolveLimits(options.limits);
@@ -68,7 +69,7 @@ export async function shrinkSchedule(
     if (seen.has(key) || outOfBudget()) return undefined;
     seen.add(key);
     if (limitViolations(schedule, limits).length > 0) return undefined;
-    const result = await fails(structuredClone(schedule));
+    const result = await fails(structuredClone(schedule), step);
     tried.push({ step, schedule, fails: result });
     if (result) current = schedule;
     return result;

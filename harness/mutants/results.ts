@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { writeJsonAtomically } from "../util/write-json.ts";
 import type { DrillResult } from "../report/run-report.ts";
 import { matchingFinding, showFinding, type ExpectedKill, type Mutant } from "./mutant.ts";
 
@@ -140,9 +141,7 @@ export function mutantsReport(
 
 /** Written after every mutant (atomically), so an interrupted run keeps what it had judged. */
 export function writeMutantsReport(runDir: string, report: MutantsReport): void {
-  const file = path.join(runDir, MUTANTS_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomically(path.join(runDir, MUTANTS_FILE), report);
 }
 
 /** The run's mutants.json, or undefined when the run was not a mutants run (or the file is unreadable). */
