@@ -1,5 +1,5 @@
 import type { AlertEvent, HistoryEvent, NotificationEvent } from "../history/history.ts";
-import type { AlertResult } from "../report/run-report.ts";
+import type { AlertResult, Expectation } from "../store/drill-result.ts";
 import { alertKey, describeMatcher, matches, type AlertIdentity, type AlertMatcher } from "./alert-key.ts";
 import { WATCHDOG, type PipelineLiveness } from "./pipeline-alive.ts";
 
@@ -27,9 +27,15 @@ export interface AlertWindow {
 
 export interface AlertJudgement {
   results: AlertResult[];
-  /** Expectation lines, in the drill's usual shape. */
-  expectations: { description: string; met: boolean; detail?: string }[];
+  /** Expectation lines, in the drill's usual shape: `alert:<Name>{labels}` each, failed parts named. */
+  expectations: Expectation[];
 }
+
+/** An alert expectation's id: what a mutant names to say this alert must break (`alert:ServerDown{server="node1"}`). */
+export const alertExpectationId = (m: AlertMatcher) => `alert:${describeMatcher(m)}`;
+
+/** The id of the line that says no alert fired that nobody expected. */
+export const NO_UNEXPECTED_ALERT = "alerts-none-unexpected";
 
 const notifierOf: Record<AlertSourceName, NotificationEvent["source"]> = {
   prometheus: "alertmanager",
@@ -85,7 +91,13 @@ export function judgeAlerts(
       const met = quiet && !blind;
       const detail = blind ? `${blind}; ${observed}` : observed;
       results.push(result(spec, source, null, null, null, met, detail));
-      expectations.push({ description: `${what} stays quiet`, met, detail });
+      expectations.push({
+        id: alertExpectationId(spec),
+        description: `${what} stays quiet`,
+        met,
+        detail,
+        ...(met ? {} : { failed: ["quiet"] }),
+      });
       continue;
     }
     const notified = firstNote(spec, "firing", w.faultAt);
@@ -95,15 +107,22 @@ export function judgeAlerts(
     const notify = notified ? seconds(notified.time - w.faultAt) : null;
     const resolvedNote = notified ? firstNote(spec, "resolved", notified.time) : undefined;
     const problems: string[] = [];
-    if (detect === null) problems.push("never fired");
+    // Which part of the expectation each problem breaks: a mutant names the part it must break.
+    const failed = new Set<"fires" | "notified" | "stays" | "resolves">();
+    const problem = (part: "fires" | "notified" | "stays" | "resolves", text: string) => {
+      problems.push(text);
+      failed.add(part);
+    };
+    if (detect === null) problem("fires", "never fired");
     else if (spec.firesWithin !== undefined && detect > spec.firesWithin)
-      problems.push(`fired after ${detect} s (budget ${spec.firesWithin} s)`);
-    if (notify === null) problems.push("no firing notification arrived");
+      problem("fires", `fired after ${detect} s (budget ${spec.firesWithin} s)`);
+    if (notify === null) problem("notified", "no firing notification arrived");
     else if (spec.notifiedWithin !== undefined && notify > spec.notifiedWithin)
-      problems.push(`notified after ${notify} s (budget ${spec.notifiedWithin} s)`);
+      problem("notified", `notified after ${notify} s (budget ${spec.notifiedWithin} s)`);
     let resolve: number | null = null;
     if (spec.expect === "fires-and-stays" && resolvedNote && resolvedNote.time < w.healAt) {
-      problems.push(
+      problem(
+        "stays",
         `resolved ${seconds(resolvedNote.time - w.faultAt)} s after the fault, before the repair`,
       );
     }
@@ -112,9 +131,9 @@ export function judgeAlerts(
       : undefined;
     if (resolvedAfterHeal) resolve = seconds(resolvedAfterHeal.time - w.healAt);
     if (spec.resolvesWithin !== undefined) {
-      if (resolve === null) problems.push("no resolved notification after the heal");
+      if (resolve === null) problem("resolves", "no resolved notification after the heal");
       else if (resolve > spec.resolvesWithin)
-        problems.push(`resolved after ${resolve} s (budget ${spec.resolvesWithin} s)`);
+        problem("resolves", `resolved after ${resolve} s (budget ${spec.resolvesWithin} s)`);
     }
     const met = problems.length === 0;
     const detail = [
@@ -122,7 +141,13 @@ export function judgeAlerts(
       ...problems,
     ].join("; ");
     results.push(result(spec, source, detect, notify, resolve, met, detail));
-    expectations.push({ description: describeSpec(spec), met, detail });
+    expectations.push({
+      id: alertExpectationId(spec),
+      description: describeSpec(spec),
+      met,
+      detail,
+      ...(failed.size ? { failed: [...failed] } : {}),
+    });
   }
 
   // Anything else that fired during the drill is a finding: an alert nobody expected is noise or a bug.
@@ -136,6 +161,7 @@ export function judgeAlerts(
   const list = [...unexpected.keys()];
   const seen = list.length ? `unexpected: ${list.join("; ")}` : "none";
   expectations.push({
+    id: NO_UNEXPECTED_ALERT,
     description: `no unexpected ${source} alert fired`,
     met: list.length === 0 && !blind,
     detail: blind ? `${blind}; ${seen}` : seen,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect } from "vitest";
 import { parse } from "yaml";
 import { harnessRulesDir } from "../config/cluster-config.ts";
-import { killService } from "../faults/container-faults.ts";
+import { killService } from "../faults/kinds/kill-service.ts";
 import { withFault } from "../faults/with-fault.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
 import { pushHarnessMetrics } from "../metrics/harness-metrics.ts";

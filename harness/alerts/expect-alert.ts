@@ -1,5 +1,5 @@
 import { faultEvents, type HistoryEvent } from "../history/history.ts";
-import type { AlertResult } from "../report/run-report.ts";
+import type { AlertResult, Expectation } from "../store/drill-result.ts";
 import type { AlertMatcher } from "./alert-key.ts";
 import { judgeAlerts, judgementDeadline, type AlertSpec, type AlertWindow } from "./alert-expectations.ts";
 import type { AlertWatcher } from "./alert-watcher.ts";
@@ -69,7 +69,7 @@ export interface AssertAlertsOptions {
 
 export interface AlertOutcome {
   alerts: AlertResult[];
-  expectations: { description: string; met: boolean; detail?: string }[];
+  expectations: Expectation[];
   figures: Record<string, number | null>;
 }
 
@@ -156,6 +156,7 @@ export async function assertAlerts(
       pipelineExpectation(pipeline),
       ...(judged.grafana?.expectations ?? []).map((e) => ({
         ...e,
+        id: `grafana:${e.id ?? ""}`,
         description: `Grafana: ${e.description}`,
       })),
     ],

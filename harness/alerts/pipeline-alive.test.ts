@@ -134,6 +134,7 @@ describe("pipelineAlive", () => {
   it("its expectation line states the bound and carries the evidence", () => {
     const p = judge(alivePipeline(), { ...window, maxGapSeconds: WATCHDOG_MAX_GAP_SECONDS });
     expect(pipelineExpectation(p)).toEqual({
+      id: "alert-pipeline-alive",
       description: `alert pipeline proven alive (Watchdog notified every ≤ ${WATCHDOG_MAX_GAP_SECONDS} s, Prometheus and the receiver reachable)`,
       met: true,
       detail: p.evidence,

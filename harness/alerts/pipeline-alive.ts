@@ -1,4 +1,5 @@
 import type { AlertEvent, HistoryEvent, NotificationEvent, ProbeEvent } from "../history/history.ts";
+import type { Expectation } from "../store/drill-result.ts";
 
 /** The harness's always-firing alert (cluster/config/harness/rules/watchdog.yml). */
 export const WATCHDOG = "Watchdog";
@@ -155,20 +156,17 @@ function firstUnreachable(history: readonly HistoryEvent[], w: PipelineWindow) {
   return found.sort((a, b) => a.since - b.since)[0];
 }
 
+/** The id of the pipeline's line in a drill's expectations (callers find it by this). */
+export const PIPELINE_EXPECTATION = "alert-pipeline-alive";
+
 /**
  * The expectation line every alert judgement carries, met or not, so a report always says whether
  * its quiet alerts were watched at all.
  */
-/** How the pipeline's line in a drill's expectations begins (callers find it by this). */
-export const PIPELINE_EXPECTATION = "alert pipeline proven alive";
-
-export function pipelineExpectation(p: PipelineLiveness): {
-  description: string;
-  met: boolean;
-  detail: string;
-} {
+export function pipelineExpectation(p: PipelineLiveness): Expectation {
   return {
-    description: `${PIPELINE_EXPECTATION} (${WATCHDOG} notified every ≤ ${p.maxGapSeconds} s, Prometheus and the receiver reachable)`,
+    id: PIPELINE_EXPECTATION,
+    description: `alert pipeline proven alive (${WATCHDOG} notified every ≤ ${p.maxGapSeconds} s, Prometheus and the receiver reachable)`,
     met: p.alive,
     detail: p.evidence,
   };

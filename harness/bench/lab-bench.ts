@@ -13,7 +13,7 @@ import { parseProfile } from "../config/profiles.ts";
 import { dockerClient } from "../engine/docker-client.ts";
 import { ensureEngine } from "../engine/engine-bootstrap.ts";
 import { ensureMachineImage } from "../images/build-images.ts";
-import { prepareEngineAndImages, startLab } from "../lab/start-lab.ts";
+import { prepareEngineAndImages, startLab } from "../providers/start-lab.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { removeCacheVolumes } from "../providers/machines/machine-engine.ts";
 import { resolveSettings, withProvider } from "../settings/settings.ts";

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { chromiumMissing, openReport } from "../report/open-in-chromium.ts";
-import { readRunFolder } from "../report/run-folder.ts";
+import { readRunFolder } from "../store/run-folder.ts";
 import { writeReport } from "../report/write-report.ts";
 import { resolveSettings } from "../settings/settings.ts";
 

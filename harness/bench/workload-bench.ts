@@ -23,7 +23,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { HistoryRecorder } from "../history/history-file.ts";
-import { startLab } from "../lab/start-lab.ts";
+import { startLab } from "../providers/start-lab.ts";
 import { AppClient } from "../probes/app-client.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";

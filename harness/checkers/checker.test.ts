@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runCheckers, unwaivedUnknowns, type CheckerSpec, type CheckInput } from "./checker.ts";
+import { type CheckerSpec, type CheckInput } from "./checker.ts";
+import { runCheckers, unwaivedUnknowns } from "./run-checkers.ts";
 import { HistoryBuilder } from "./history-builder.ts";
 
 const history = new HistoryBuilder()

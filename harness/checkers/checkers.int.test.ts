@@ -7,9 +7,9 @@ import type { Lab } from "../lab/lab.ts";
 import { ConvergenceObserver, snapshot } from "../probes/db-state.ts";
 import { labTest } from "../testing/lab-fixture.ts";
 import { runWorkload } from "../workload/workload.ts";
-import { checkConvergence } from "./convergence.ts";
-import { checkDurability } from "./durability.ts";
-import { checkReplicationHealth } from "./replication-health.ts";
+import { checkConvergence } from "./kinds/convergence.ts";
+import { checkDurability } from "./kinds/durability.ts";
+import { checkReplicationHealth } from "./kinds/replication-health.ts";
 
 const tag = `checkers-${Date.now()}`;
 

@@ -2,6 +2,7 @@ import type { Profile } from "../config/profiles.ts";
 import type { DbEndpoint } from "../lab/lab.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { literal, queryRows, withRoot } from "./sql.ts";
+import type { ReplicaState } from "../store/observed.ts";
 
 export interface ReplicaLink {
   /** The node whose database replicates from `masterAlias`. */
@@ -69,18 +70,7 @@ export async function startReplication(
   });
 }
 
-export interface SlaveState {
-  ioRunning: string;
-  sqlRunning: string;
-  lastIoError: string;
-  lastSqlErrno: number;
-  lastSqlError: string;
-  secondsBehindMaster: number | null;
-  connectRetry: number;
-  usingGtid: string;
-}
-
-export async function slaveState(db: DbEndpoint): Promise<SlaveState | undefined> {
+export async function slaveState(db: DbEndpoint): Promise<ReplicaState | undefined> {
   const [row] = await withRoot(db, (c) => queryRows(c, "SHOW SLAVE STATUS"));
   if (!row) return undefined;
   return {
@@ -96,7 +86,11 @@ export async function slaveState(db: DbEndpoint): Promise<SlaveState | undefined
 }
 
 /** Waits until both slave threads run on `db`; the timeout message carries the last error seen. */
-export async function waitReplicating(db: DbEndpoint, name: string, timeoutMs: number): Promise<SlaveState> {
+export async function waitReplicating(
+  db: DbEndpoint,
+  name: string,
+  timeoutMs: number,
+): Promise<ReplicaState> {
   return waitUntil(
     `${name}: replication threads running`,
     async () => {

@@ -1,22 +1,21 @@
-import { foundDrills } from "../explore/found-drills.ts";
-import { crashNode1 } from "./crash-node1.ts";
-import type { DrillDefinition } from "./drill.ts";
-import { killNode1Db } from "./kill-node1-db.ts";
-import { loadHaproxy } from "./load-haproxy.ts";
-import { splitBrainConflict } from "./split-brain-conflict.ts";
-import { splitReplicationDrill } from "./split-replication.ts";
+import { fileURLToPath } from "node:url";
+import { discover } from "../util/discover.ts";
+import { foundDrills } from "./found-drills.ts";
+import { isDrillSpec, type DrillSpec } from "./spec.ts";
 
 /**
- * Every drill by id; `scenarios/<id>.drill.ts` runs each in vitest, `firedrill run <id>` from the CLI.
- * After the scripted ones, the schedules the explorer found and kept (harness/explore/found/).
+ * Every drill by id: the scripted ones, one file each in `specs/` (its default export), then the
+ * schedules the explorer found and kept (`found/<id>.json`). Found here, so a new drill is that one
+ * file: `firedrill run <id>` and the scenario run (scenarios/drills.drill.ts) take it from this list.
  */
-export const drills: Readonly<Record<string, DrillDefinition>> = Object.fromEntries(
-  [crashNode1, splitReplicationDrill, splitBrainConflict, loadHaproxy, killNode1Db, ...foundDrills()].map(
-    (d) => [d.id, d],
-  ),
+export const drills: Readonly<Record<string, DrillSpec>> = Object.fromEntries(
+  [
+    ...(await discover(fileURLToPath(new URL("./specs/", import.meta.url)), "drill spec", isDrillSpec)),
+    ...foundDrills(),
+  ].map((d) => [d.id, d]),
 );
 
-export function findDrill(id: string): DrillDefinition {
+export function findDrill(id: string): DrillSpec {
   const d = drills[id];
   if (!d) throw new Error(`unknown drill "${id}"; drills: ${Object.keys(drills).join(", ")}`);
   return d;

@@ -1,15 +1,15 @@
 import { demuxLogs } from "../engine/demux-logs.ts";
 import type { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
-import { environmentJson, metricsJson, writeContainerLog } from "../report/drill-files.ts";
-import { collectEnvironment } from "../report/environment.ts";
-import { snapshotMetrics } from "../report/metric-snapshots.ts";
+import type { DrillFolder } from "../store/run-store.ts";
+import { collectEnvironment } from "../probes/environment.ts";
+import { snapshotMetrics } from "../probes/metric-snapshots.ts";
 import { topology } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
-import type { LoadOverrides } from "./load-overrides.ts";
+import type { LoadOverrides } from "../settings/load-overrides.ts";
 
-// What a drill saves from its lab for the report, asked of the lab before it goes down (the files'
-// formats are drill-files.ts's). Apart from the drill runner, so that it only runs the drill.
+// What a drill saves from its lab for the report, asked of the lab before it goes down (through the drill's
+// folder, whose files are the store's). Apart from the drill runner, so that it only runs the drill.
 
 /**
  * The environment and Prometheus' view of the drill. Prometheus is asked only when the drill got as
@@ -17,7 +17,7 @@ import type { LoadOverrides } from "./load-overrides.ts";
  */
 export async function saveEnvironmentAndMetrics(
   lab: Lab,
-  dir: string,
+  folder: DrillFolder,
   o: { repoRoot: string; overrides: LoadOverrides; history: HistoryRecorder | undefined },
 ): Promise<void> {
   const env = await collectEnvironment(lab, {
@@ -25,12 +25,9 @@ export async function saveEnvironmentAndMetrics(
     overrides: o.overrides,
     grafanaSkipped: "skipped" in lab.endpoints.grafana ? lab.endpoints.grafana.skipped : undefined,
   });
-  environmentJson.write(dir, env);
+  folder.writeEnvironment(env);
   if (!o.history) return;
-  metricsJson.write(
-    dir,
-    await snapshotMetrics(lab.endpoints.prometheus.url, o.history.wallClockMs, Date.now()),
-  );
+  folder.writeMetrics(await snapshotMetrics(lab.endpoints.prometheus.url, o.history.wallClockMs, Date.now()));
 }
 
 /**
@@ -38,7 +35,7 @@ export async function saveEnvironmentAndMetrics(
  * faults; read through the lab's own handle, so a lab on other engines (over SSH) has its logs too.
  * A container whose logs cannot be read gets a log saying why, never a missing file.
  */
-export async function saveContainerLogs(lab: Lab, dir: string, sinceEpochMs?: number): Promise<void> {
+export async function saveContainerLogs(lab: Lab, folder: DrillFolder, sinceEpochMs?: number): Promise<void> {
   for (const s of topology) {
     if (!s.image) continue;
     let text: string;
@@ -55,6 +52,6 @@ export async function saveContainerLogs(lab: Lab, dir: string, sinceEpochMs?: nu
     } catch (err) {
       text = `(no logs: ${describeError(err)})`;
     }
-    writeContainerLog(dir, s.alias, text);
+    folder.writeLog(s.alias, text);
   }
 }

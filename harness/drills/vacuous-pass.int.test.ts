@@ -6,62 +6,79 @@ import { readHistory } from "../history/history-file.ts";
 import { catalogue } from "../mutants/catalogue.ts";
 import { silentProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
-import { crashServer, stopService } from "../faults/container-faults.ts";
+import { crashServer } from "../faults/kinds/crash-server.ts";
+import { stopService } from "../faults/kinds/stop-service.ts";
 import { expectAlert } from "../alerts/expect-alert.ts";
 import type { Fault } from "../faults/fault.ts";
-import { checkAfterHeal, checkAlerts, faultUnderLoad, outcomeOf, withAlerts } from "./drill-steps.ts";
-import { verdictHolds, type DrillDefinition } from "./drill.ts";
-import { killNode1Db } from "./kill-node1-db.ts";
+import { withFault } from "../faults/with-fault.ts";
+import { DrillFolder } from "../store/run-store.ts";
+import { drillSettings } from "./context.ts";
+import { holds } from "./expectations.ts";
+import { findDrill } from "./registry.ts";
 import { runDrill } from "./run-drill.ts";
-import { splitReplicationDrill } from "./split-replication.ts";
+import { defineDrill, scripted, type DrillSpec } from "./spec.ts";
+import { checkAlerts } from "./steps/alerts.ts";
+import { checkAfterHeal } from "./steps/judge.ts";
+import { phaseUnderLoad } from "./steps/load.ts";
 import { startTestLab } from "../testing/lab-fixture.ts";
 import { withRoot } from "../db/sql.ts";
 
 // Every precondition that keeps a green run honest, proven by a planted case that must fail it.
-const settings = resolveSettings();
+const settings = drillSettings(resolveSettings(), process.env);
 const runDir = () => mkdtempSync(path.join(os.tmpdir(), "fd-vacuous-"));
 const mutation = (id: string) => catalogue.find((m) => m.id === id)!.mutation(settings.clusterDir);
-const run = (def: DrillDefinition, profile: "seed" | "hardened", dir: string, m?: string) =>
+const run = (def: DrillSpec, profile: "seed" | "hardened", dir: string, m?: string) =>
   runDrill(def, profile, {
-    runDir: dir,
+    folder: new DrillFolder(dir, def.id, profile),
     settings,
     progress: silentProgress,
-    ...(m ? { mutation: mutation(m) } : {}),
+    ...(m ? { mutant: { id: m, mutation: mutation(m) } } : {}),
   });
-const faultsIn = (dir: string, def: DrillDefinition, profile: string) =>
+const faultsIn = (dir: string, def: DrillSpec, profile: string) =>
   readHistory(path.join(dir, def.id, profile, "history.jsonl")).filter((e) => e.type === "fault");
+const killNode1Db = findDrill("kill-node1-db");
+const splitReplicationDrill = findDrill("split-replication");
 
-/** A short drill around one fault: load, fault, heal, the usual checks; `quiet` alerts must stay quiet. */
-const shortDrill = (id: string, fault: () => Fault, quiet: string[] = []): DrillDefinition => ({
-  id,
-  title: id,
-  expects: { seed: id, hardened: id },
-  async run(ctx) {
-    const load = await faultUnderLoad(ctx, fault(), {
-      rate: 10,
-      beforeSeconds: 3,
-      faultSeconds: 4,
-      afterSeconds: 3,
-    });
-    const checked = await checkAfterHeal(ctx, load, {
-      convergenceBoundSeconds: 10,
-      observeSeconds: 20,
-      availability: {},
-    });
-    const outcome = outcomeOf(checked, {}, [
-      verdictHolds("the fault had its effect", checked.verdicts["fault-effect"]),
-    ]);
-    return quiet.length
-      ? withAlerts(
-          outcome,
-          await checkAlerts(
+/**
+ * A short drill around one fault, built by hand (a planted fault no kind builds): load, fault,
+ * heal, the usual checks; `quiet` alerts must stay quiet.
+ */
+const shortDrill = (id: string, fault: () => Fault, quiet: string[] = []): DrillSpec =>
+  defineDrill({
+    id,
+    title: id,
+    expects: { seed: id, hardened: id },
+    plan: () =>
+      scripted({
+        extra: async (ctx) => {
+          const f = fault();
+          const load = await phaseUnderLoad(
             ctx,
-            quiet.map((n) => expectAlert(n).staysQuiet()),
-          ),
-        )
-      : outcome;
-  },
-});
+            {
+              description: f.name,
+              seconds: 4,
+              run: () => withFault(ctx.lab, ctx.history, f, () => sleep(4000)),
+            },
+            { rate: 10, beforeSeconds: 3, afterSeconds: 3 },
+          );
+          const checked = await checkAfterHeal(ctx, load, {
+            convergenceBoundSeconds: 10,
+            observeSeconds: 20,
+            availability: {},
+          });
+          const alerts = quiet.length
+            ? await checkAlerts(
+                ctx,
+                quiet.map((n) => expectAlert(n).staysQuiet()),
+              )
+            : undefined;
+          return { checked, figures: {}, facts: {}, ...(alerts ? { alerts } : {}) };
+        },
+        expect: [holds("fault-effect", "the fault had its effect", "fault-effect")],
+      }),
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("verdicts that cannot pass vacuously (planted cases, real labs)", () => {
   it("a shared lab left unclean by a drill before (a replica stopped): the next drill fails before its load", async () => {
@@ -71,7 +88,7 @@ describe("verdicts that cannot pass vacuously (planted cases, real labs)", () =>
       await withRoot(db, (c) => c.query("STOP SLAVE SQL_THREAD"));
       const dir = runDir();
       const r = await runDrill(splitReplicationDrill, "hardened", {
-        runDir: dir,
+        folder: new DrillFolder(dir, splitReplicationDrill.id, "hardened"),
         settings,
         progress: silentProgress,
         attach: async () => ({ ...lab, down: async () => {} }),

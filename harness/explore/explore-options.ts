@@ -4,7 +4,7 @@ import { catalogue } from "../mutants/catalogue.ts";
 import type { Mutant } from "../mutants/mutant.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { defaultLimits, limitViolations } from "./limits.ts";
-import { parseSchedule, type Schedule } from "./schedule.ts";
+import { parseSchedule, type Schedule } from "../faults/schedule.ts";
 
 /** `firedrill explore`'s options, checked. */
 export interface ExploreOptions {

@@ -4,21 +4,20 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { exploreCommand, type ExploreDeps } from "../cli/commands/explore.ts";
 import { silentProgress } from "../progress/progress.ts";
-import { writeDrillResult } from "../report/drill-files.ts";
-import type { DrillResult } from "../report/run-report.ts";
+import { writeDrillResult } from "../store/drill-files.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { captureOutput } from "../testing/capture-output.ts";
+import { exploreReport, type ExploreRunInfo } from "./explore-report.ts";
 import {
   EXPLORE_FILE,
-  exploreReport,
   readExploreReport,
   writeExploreReport,
   type ExploreReport,
-  type ExploreRunInfo,
-} from "./explore-report.ts";
+} from "../store/explore-file.ts";
 import { exploreSchedules, type ExploreOutcome } from "./explore-schedules.ts";
-import { sortFaults, type Schedule, type ScheduledFault } from "./schedule.ts";
-import { scheduleId } from "./schedule-drill.ts";
+import { sortFaults, type Schedule, type ScheduledFault } from "../faults/schedule.ts";
+import { scheduleId } from "../drills/schedules/schedule-spec.ts";
 import { plantedBug, simulateStack } from "./simulated-stack.ts";
 import { shrinkSchedule } from "./shrink.ts";
 
@@ -259,7 +258,7 @@ describe("firedrill explore writes explore.json, and its report leads with the E
     // As a real run does: each schedule leaves its drill's result in the run folder.
     const runSchedule: NonNullable<ExploreDeps["runSchedule"]> = async (s, r) => {
       const result = { ...(await simulated(s)), profile: r.profile };
-      writeDrillResult(r.runDir, result);
+      writeDrillResult(r.run.dir, result);
       return result;
     };
     const { out } = captureOutput();

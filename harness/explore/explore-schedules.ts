@@ -1,7 +1,7 @@
 import type { Progress } from "../progress/progress.ts";
-import type { DrillResult, Verdict } from "../report/run-report.ts";
+import type { DrillResult, DrillVerdict } from "../store/drill-result.ts";
 import type { ScheduleLimits } from "./limits.ts";
-import { describeSchedule, sortFaults, type Schedule } from "./schedule.ts";
+import { describeSchedule, sortFaults, type Schedule } from "../faults/schedule.ts";
 import { shrinkSchedule, type ShrinkStep } from "./shrink.ts";
 
 export interface ExploreRunOptions {
@@ -30,7 +30,7 @@ export interface ExploreRunOptions {
 /** What became of one schedule: its verdict, or `not-run` with the reason. */
 export interface ScheduleOutcome {
   schedule: Schedule;
-  verdict: Verdict | "not-run";
+  verdict: DrillVerdict | "not-run";
   reason?: string;
   findings: string[];
   /** The drill's id: its report folder is `<run-dir>/<drill>/<profile>/`. */
@@ -65,7 +65,7 @@ export interface ShrinkRun {
    * Its run's verdict: `fail` for the failing schedule itself (not run again), `not-run` for a
    * candidate the shrinking answered without a lab (the budget was spent, `reason` says so).
    */
-  verdict: Verdict | "not-run";
+  verdict: DrillVerdict | "not-run";
   reason?: string;
   /** The drill it ran as: its report folder is `<run-dir>/<drill>/<profile>/`. */
   drill?: string;

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { faultKinds, sameTarget } from "./catalogue.ts";
+import { exploredKinds, sameTarget } from "../faults/fault-kinds.ts";
 import { generateSchedule, generateSchedules } from "./generate.ts";
 import { defaultLimits, limitViolations, resolveLimits, type ScheduleLimits } from "./limits.ts";
 import { deriveSeed, mulberry32 } from "./prng.ts";
-import { endSeconds, overlap, ScheduleSchema, type Schedule } from "./schedule.ts";
+import { endSeconds, overlap, ScheduleSchema, type Schedule } from "../faults/schedule.ts";
 
 const seed = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 
@@ -78,7 +78,7 @@ describe("generateSchedules", () => {
   it("explores: with the defaults, every kind shows up, faults overlap, and seeds differ", () => {
     const many = generateSchedules(1, 200);
     const faults = many.flatMap((s) => s.faults);
-    expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(faultKinds));
+    expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(exploredKinds.map((k) => k.id)));
     expect(many.some((s) => s.faults.some((f, i) => s.faults.slice(i + 1).some((g) => overlap(f, g))))).toBe(
       true,
     );

@@ -1,7 +1,7 @@
-import { faultKinds, sameTarget, targetsOf } from "./catalogue.ts";
+import { exploredKinds, sameTarget } from "../faults/fault-kinds.ts";
 import { resolveLimits, type ScheduleLimits } from "./limits.ts";
 import { deriveSeed, mulberry32 } from "./prng.ts";
-import { overlap, sortFaults, type Schedule, type ScheduledFault } from "./schedule.ts";
+import { overlap, sortFaults, type Schedule, type ScheduledFault } from "../faults/schedule.ts";
 
 // How many draws a schedule may spend per fault it wants: a draw is refused when it would break a
 // limit, and with tight limits (one fault at a time in a short horizon) most are. Bounded, so a
@@ -35,11 +35,11 @@ export function generateSchedule(seed: number, limits: Partial<ScheduleLimits> =
   const longest = Math.min(l.maxDurationSeconds, l.horizonSeconds);
   const faults: ScheduledFault[] = [];
   for (let attempt = 0; faults.length < wanted && attempt < wanted * ATTEMPTS_PER_FAULT; attempt++) {
-    const kind = rng.pick(faultKinds);
-    const target = rng.pick(targetsOf[kind]);
+    const kind = rng.pick(exploredKinds);
+    const target = rng.pick(kind.targets);
     const durationSeconds = rng.int(l.minDurationSeconds, longest);
     const startSeconds = rng.int(0, l.horizonSeconds - durationSeconds);
-    const candidate = { kind, target, startSeconds, durationSeconds };
+    const candidate = { kind: kind.id, target, startSeconds, durationSeconds };
     if (fits(faults, candidate, l.maxConcurrent)) faults.push(candidate);
   }
   return { seed: seed >>> 0, faults: sortFaults(faults) };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { describeIssues } from "../util/zod-issues.ts";
-import { sameTarget } from "./catalogue.ts";
-import { describeFault, endSeconds, overlap, type Schedule } from "./schedule.ts";
+import { sameTarget } from "../faults/fault-kinds.ts";
+import { describeFault, endSeconds, overlap, type Schedule } from "../faults/schedule.ts";
 
 /** The bounds every explored schedule keeps, the generator's and the shrinker's alike. */
 export interface ScheduleLimits {

@@ -7,7 +7,7 @@ import { exploreCommand } from "../cli/commands/explore.ts";
 import { silentProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { captureOutput } from "../testing/capture-output.ts";
-import { parseSchedule } from "./schedule.ts";
+import { parseSchedule } from "../faults/schedule.ts";
 
 /**
  * The explorer on real labs: a bug planted so that only two overlapping faults show it (both masters

@@ -2,7 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateSchedule, generateSchedules } from "./generate.ts";
 import { limitViolations, resolveLimits, type ScheduleLimits } from "./limits.ts";
-import { overlap, ScheduleSchema, sortFaults, type Schedule, type ScheduledFault } from "./schedule.ts";
+import {
+  overlap,
+  ScheduleSchema,
+  sortFaults,
+  type Schedule,
+  type ScheduledFault,
+} from "../faults/schedule.ts";
 import { shrinkSchedule, type ShrinkResult } from "./shrink.ts";
 import { failsOnSimulatedStack, plantedBug, simulateStack } from "./simulated-stack.ts";
 

@@ -7,7 +7,7 @@ import {
   sortFaults,
   type Schedule,
   type ScheduledFault,
-} from "./schedule.ts";
+} from "../faults/schedule.ts";
 
 /** Which step of the shrinker proposed a candidate. */
 export type ShrinkStep = "input" | "drop-faults" | "shorten" | "move-later";

@@ -1,4 +1,5 @@
-import { endSeconds, type Schedule, type ScheduledFault } from "./schedule.ts";
+import { kindOf } from "../faults/fault-kinds.ts";
+import { endSeconds, type Schedule, type ScheduledFault } from "../faults/schedule.ts";
 
 /**
  * A tiny deterministic model of the stack, for testing the shrinker without a lab: one write a
@@ -35,9 +36,11 @@ export function simulateStack(s: Schedule): SimulatedRun {
   for (let t = 0; t < until; t++) {
     const active = s.faults.filter((f) => f.startSeconds <= t && t < endSeconds(f));
     const on = (kind: string, target: string | null) => active.some((f) => is(f, kind, target));
-    const serverDown = (n: string) => on("crash-server", n) || on("freeze-server", n);
-    const appUp = (n: string) => !serverDown(n) && !on("kill-service", `${n}-app`);
-    const dbUp = (n: string) => !serverDown(n) && !on("kill-service", `${n}-db`);
+    // What each active fault takes down, as its kind says.
+    const down = active.map((f) => kindOf(f.kind).simulate?.(f.target) ?? {});
+    const serverDown = (n: string) => down.some((d) => d.server === n);
+    const appUp = (n: string) => !serverDown(n) && !down.some((d) => d.app === n);
+    const dbUp = (n: string) => !serverDown(n) && !down.some((d) => d.db === n);
     // HAProxy's health check asks the app for /healthz, which touches the database (the hardened check).
     const serving = appUp("node1") && dbUp("node1") ? "node1" : appUp("node2") ? "node2" : undefined;
     if (serving === undefined) run.failed.push(t);

@@ -4,11 +4,14 @@ import { AppClient } from "../probes/app-client.ts";
 import { fetchServerStates } from "../probes/haproxy-metrics.ts";
 import { labTest } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
-import { freezeServer } from "./container-faults.ts";
+import { freezeServer } from "./kinds/freeze-server.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
 import { requireSupported, targetOf } from "./fault-target.ts";
 import { inNetns } from "./netadmin.ts";
-import { bandwidthLimit, latency, packetLoss, partition } from "./network-faults.ts";
+import { bandwidthLimit } from "./kinds/bandwidth-limit.ts";
+import { latency } from "./kinds/latency.ts";
+import { packetLoss } from "./kinds/packet-loss.ts";
+import { partition } from "./kinds/partition.ts";
 
 // One hardened lab for the file, and a client through its HAProxy that gives up after 3 s.
 const it = labTest("hardened").extend<{ client: AppClient }>({

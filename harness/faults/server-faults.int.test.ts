@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { slaveState } from "../db/replication.ts";
 import { ProviderUnavailableError, type Lab } from "../lab/lab.ts";
-import { startLab } from "../lab/start-lab.ts";
+import { startLab } from "../providers/start-lab.ts";
 import { AppClient } from "../probes/app-client.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
@@ -10,12 +10,13 @@ import { removeLabeled } from "../lab/reaper.ts";
 import { newRunId } from "../lab/run-id.ts";
 import { nodeNames, type NodeName } from "../topology/topology.ts";
 import { waitUntil } from "../util/wait-until.ts";
-import { crashServer } from "./container-faults.ts";
+import { crashServer } from "./kinds/crash-server.ts";
 import { containerTarget } from "./container-target.ts";
 import { replicationStalled } from "./effects.ts";
 import type { Fault } from "./fault.ts";
 import { requireSupported, targetOf } from "./fault-target.ts";
-import { partition, splitReplication } from "./network-faults.ts";
+import { partition } from "./kinds/partition.ts";
+import { splitReplication } from "./kinds/split-replication.ts";
 
 // Server-level faults on a lab with real servers: the machines provider's four machine containers,
 // each with its own engine, the stack deployed into them. Replication there travels between the

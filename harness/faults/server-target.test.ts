@@ -3,10 +3,15 @@ import type Docker from "dockerode";
 import type { Lab, ServerAccess } from "../lab/lab.ts";
 import type { HistoryRecorder } from "../history/history-file.ts";
 import type { ServerName } from "../topology/topology.ts";
-import { crashServer, freezeServer } from "./container-faults.ts";
+import { crashServer } from "./kinds/crash-server.ts";
+import { freezeServer } from "./kinds/freeze-server.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
 import { requireSupported, targetOf } from "./fault-target.ts";
-import { bandwidthLimit, latency, packetLoss, partition, splitReplication } from "./network-faults.ts";
+import { bandwidthLimit } from "./kinds/bandwidth-limit.ts";
+import { latency } from "./kinds/latency.ts";
+import { packetLoss } from "./kinds/packet-loss.ts";
+import { partition } from "./kinds/partition.ts";
+import { splitReplication } from "./kinds/split-replication.ts";
 import { withFault } from "./with-fault.ts";
 
 const ADDR: Record<ServerName, string> = {

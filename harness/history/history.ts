@@ -184,3 +184,17 @@ export function operations(history: readonly HistoryEvent[]): Operation[] {
 export function faultEvents(history: readonly HistoryEvent[]): FaultEvent[] {
   return history.filter((e): e is FaultEvent => e.type === "fault");
 }
+
+/**
+ * Each node's replication threads as last sampled at or before `at` (the sampler records changes
+ * only, so the last one holds until the next): one reading for the steady state, the convergence
+ * wait and anything else that asks.
+ */
+export function lastReplicationStates(
+  history: readonly HistoryEvent[],
+  at = Infinity,
+): Map<string, ReplicationStateEvent> {
+  const last = new Map<string, ReplicationStateEvent>();
+  for (const e of history) if (e.type === "replication-state" && e.time <= at) last.set(e.node, e);
+  return last;
+}

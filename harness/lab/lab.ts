@@ -96,3 +96,14 @@ export class ProviderUnavailableError extends UserError {
     this.name = "ProviderUnavailableError";
   }
 }
+
+/**
+ * Only a provider that builds the lab itself can plant a mutation. The others refuse with one line;
+ * a drill reports it as skipped (never passed), the CLI as a usage error.
+ */
+export function refuseMutation(provider: string): never {
+  throw new ProviderUnavailableError(
+    provider,
+    "mutants run on the testcontainers provider only (it builds the lab, so it can plant the mutation); unset FIREDRILL_PROVIDER",
+  );
+}

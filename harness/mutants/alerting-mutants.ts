@@ -22,7 +22,7 @@ export const alertingMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "crash-node1",
-        finding: /AppInstanceDown\{node="node1"\} fires ≤ 10 s.*(never fired|fired after)/,
+        breaks: ['alert:AppInstanceDown{node="node1"}#fires'],
       },
     ],
   },
@@ -41,7 +41,7 @@ export const alertingMutants: readonly Mutant[] = [
         ),
       }),
     }),
-    drills: [{ drill: "crash-node1", finding: /ServerDown\{server="node1"\} fires.*never fired/ }],
+    drills: [{ drill: "crash-node1", breaks: ['alert:ServerDown{server="node1"}#fires'] }],
   },
   {
     id: "rule-server-down-without-node",
@@ -63,7 +63,7 @@ export const alertingMutants: readonly Mutant[] = [
         ),
       }),
     }),
-    drills: [{ drill: "crash-node1", finding: /HAProxyServerDown\{node="node1"\} fires.*never fired/ }],
+    drills: [{ drill: "crash-node1", breaks: ['alert:HAProxyServerDown{node="node1"}#fires'] }],
   },
   {
     id: "rule-sql-thread-on-lag",
@@ -88,7 +88,7 @@ export const alertingMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-brain-conflict",
-        finding: /ReplicationSQLThreadStopped\{node="node[12]"\} fires.*never fired/,
+        breaks: ['alert:ReplicationSQLThreadStopped{node="node*"}#fires'],
       },
     ],
   },
@@ -107,7 +107,7 @@ export const alertingMutants: readonly Mutant[] = [
         ),
       }),
     }),
-    drills: [{ drill: "load-haproxy", finding: /HighHTTP5xxRate fires.*never fired/ }],
+    drills: [{ drill: "load-haproxy", breaks: ["alert:HighHTTP5xxRate#fires"] }],
   },
   {
     id: "rule-io-thread-deleted",
@@ -122,7 +122,7 @@ export const alertingMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-replication",
-        finding: /ReplicationIOThreadStopped\{node="node[12]"\} fires.*never fired/,
+        breaks: ['alert:ReplicationIOThreadStopped{node="node*"}#fires'],
       },
     ],
   },
@@ -144,7 +144,7 @@ export const alertingMutants: readonly Mutant[] = [
         ),
       }),
     }),
-    drills: [{ drill: "crash-node1", finding: "no resolved notification after the heal" }],
+    drills: [{ drill: "crash-node1", breaks: ["alert:*#resolves"] }],
   },
   {
     id: "alertmanager-group-wait-30s",
@@ -169,8 +169,7 @@ export const alertingMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "crash-node1",
-        finding:
-          /alert pipeline not proven alive|notified after [\d.]+ s \(budget 15 s\)|no firing notification arrived/,
+        breaks: ["alert-pipeline-alive", "steady-state-before#alert-pipeline-dead", "alert:*#notified"],
       },
     ],
   },
@@ -194,6 +193,8 @@ export const alertingMutants: readonly Mutant[] = [
     }),
     // The seed's drills only assert that alerts stay quiet: the steady state's liveness check (the
     // harness-owned Watchdog must keep arriving) is what tells a dead pipeline from a quiet one.
-    drills: [{ drill: "crash-node1", finding: "alert pipeline not proven alive" }],
+    drills: [
+      { drill: "crash-node1", breaks: ["steady-state-before#alert-pipeline-dead", "alert-pipeline-alive"] },
+    ],
   },
 ];

@@ -17,7 +17,7 @@ export const databaseMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-replication",
-        finding: /ReplicationIOThreadStopped\{node="node[12]"\} fires.*never fired/,
+        breaks: ['alert:ReplicationIOThreadStopped{node="node*"}#fires'],
       },
     ],
   },
@@ -47,8 +47,7 @@ export const databaseMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-replication",
-        finding:
-          /node2: acknowledged item \d+ .* is missing|node2 rows: Table 'todo\.todo_item' doesn't exist/,
+        breaks: ["no-write-lost"],
       },
     ],
   },
@@ -73,7 +72,7 @@ export const databaseMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-brain-conflict",
-        finding: "expected: replication health reports the duplicate-key conflict (1062) on both nodes",
+        breaks: ["conflict-reported"],
       },
     ],
   },
@@ -99,7 +98,7 @@ export const databaseMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-replication-while-crash-node1",
-        finding: /1062|Duplicate entry/,
+        breaks: ["replication-healthy#replication-conflict"],
       },
     ],
   },
@@ -120,7 +119,7 @@ export const databaseMutants: readonly Mutant[] = [
       },
     }),
     // node2 loses node1 in the crash and waits out the retry: node1's writes after failback reach it late.
-    drills: [{ drill: "crash-node1", finding: /expected: replicas (converge|caught up) ≤ 10 s after heal/ }],
+    drills: [{ drill: "crash-node1", breaks: ["converged"] }],
   },
   {
     id: "exporter-no-slave-monitor",
@@ -141,7 +140,7 @@ export const databaseMutants: readonly Mutant[] = [
     drills: [
       {
         drill: "split-replication",
-        finding: /ReplicationIOThreadStopped\{node="node[12]"\} fires.*never fired/,
+        breaks: ['alert:ReplicationIOThreadStopped{node="node*"}#fires'],
       },
     ],
   },

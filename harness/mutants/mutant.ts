@@ -1,5 +1,7 @@
 import type { ProfileName } from "../config/profiles.ts";
-import type { Mutation } from "./mutation.ts";
+import type { Mutation } from "../config/mutation.ts";
+import { refersTo } from "../drills/expectations.ts";
+import type { Expectation } from "../store/drill-result.ts";
 
 /** Where in the stack the operator's mistake is. */
 export const layers = [
@@ -13,11 +15,15 @@ export const layers = [
 ] as const;
 export type Layer = (typeof layers)[number];
 
-/** A drill that must fail on the mutant, and what its findings must say when it does. */
+/**
+ * A drill that must fail on the mutant, and the expectations (by id) of which at least one must
+ * break: `failover`, `alert:ServerDown{server="node1"}`; `#part` names a part that must fail
+ * (an alert's `fires`, `notified`, `resolves`; a checker's finding kind, `not-on-primary`), and `*`
+ * stands for any run of characters in the id (`alert:*#resolves`). No pattern over prose decides.
+ */
 export interface ExpectedKill {
   drill: string;
-  /** A substring of one of the failed drill's findings, or a pattern one of them matches. */
-  finding: string | RegExp;
+  breaks: readonly string[];
 }
 
 /**
@@ -42,12 +48,14 @@ export interface Mutant {
   awaits?: string;
 }
 
-/** The first finding that shows the expected kill, if any. */
-export function matchingFinding(findings: readonly string[], expected: string | RegExp): string | undefined {
-  return findings.find((f) => (typeof expected === "string" ? f.includes(expected) : expected.test(f)));
+/** The first unmet expectation a kill names, as "expected: … — …", if any. */
+export function matchingExpectation(
+  expectations: readonly Expectation[],
+  kill: ExpectedKill,
+): string | undefined {
+  const e = expectations.find((x) => !x.met && kill.breaks.some((ref) => refersTo(ref, x)));
+  return e ? `expected: ${e.description}${e.detail ? ` — ${e.detail}` : ""}` : undefined;
 }
 
-/** How a finding pattern is shown and stored (JSON has no regular expressions). */
-export function showFinding(f: string | RegExp): string {
-  return typeof f === "string" ? f : String(f);
-}
+/** How a kill's expectation ids are shown and stored. */
+export const showKill = (kill: ExpectedKill): string => kill.breaks.join(" | ");

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { loadClusterConfig, type ClusterConfig } from "../config/cluster-config.ts";
 import { profiles, type Profile } from "../config/profiles.ts";
 import { ALERTMANAGER_WEBHOOK_URL } from "../providers/testcontainers/testcontainers-provider.ts";
-import { plantedFiles, type Mutation } from "./mutation.ts";
+import { plantedFiles, type Mutation } from "../config/mutation.ts";
 import type { Mutant } from "./mutant.ts";
 
 /** What a mutant changes, worked out without a lab: the configuration and profile before and after, and its files. */

@@ -3,20 +3,17 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProfileName } from "../config/profiles.ts";
-import type { DrillDefinition } from "../drills/drill.ts";
+import type { DrillSpec } from "../drills/spec.ts";
+import { drillSettings } from "../drills/context.ts";
+import { openRun } from "../store/run-store.ts";
 import type { RunDrillOptions } from "../drills/run-drill.ts";
 import { silentProgress } from "../progress/progress.ts";
-import { writeSummary, type DrillResult } from "../report/run-report.ts";
+import { writeSummary } from "../store/summary.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import type { Mutant } from "./mutant.ts";
-import {
-  formatScore,
-  judgeDrillRun,
-  judgeMutant,
-  mutantsReport,
-  readMutantsReport,
-  type MutantDrillRun,
-} from "./results.ts";
+import { judgeDrillRun, judgeMutant, mutantsReport } from "./results.ts";
+import { formatScore, readMutantsReport, type MutantDrillRun } from "../store/mutants-file.ts";
 import { MutantsInterruptedError, runMutants } from "./run-mutants.ts";
 
 const mutant = (id: string, drills: Mutant["drills"], profile: ProfileName = "hardened"): Mutant => ({
@@ -29,26 +26,39 @@ const mutant = (id: string, drills: Mutant["drills"], profile: ProfileName = "ha
   drills,
 });
 
-const drillResult = (verdict: DrillResult["verdict"], findings: string[] = [], reason?: string) => ({
-  verdict,
-  findings,
-  ...(reason ? { reason } : {}),
-});
+/** A drill's result whose findings are unmet expectations `<id>: <text>`, as a drill words them. */
+const drillResult = (verdict: DrillResult["verdict"], findings: string[] = [], reason?: string) => {
+  const expectations = findings.flatMap((f) => {
+    const m = /^([a-z0-9:*-]+): (.*)$/.exec(f);
+    return m ? [{ id: m[1]!, description: m[2]!, met: false }] : [];
+  });
+  return {
+    verdict,
+    findings: expectations.length ? expectations.map((e) => `expected: ${e.description}`) : findings,
+    expectations,
+    ...(reason ? { reason } : {}),
+  };
+};
 
 describe("judging one mutant", () => {
-  const m = mutant("m", [{ drill: "crash-node1", finding: /outage ≤ 2 s/ }]);
+  const m = mutant("m", [{ drill: "crash-node1", breaks: ["failover"] }]);
   const run = (verdict: DrillResult["verdict"], findings: string[] = [], reason?: string): MutantDrillRun =>
     judgeDrillRun(m.drills[0]!, drillResult(verdict, findings, reason), "crash-node1/hardened+m", 100.4);
 
-  it("killed when the drill fails with the expected finding, which is quoted", () => {
-    const r = judgeMutant(m, [run("fail", ["expected: alerts", "expected: outage ≤ 2 s — 9 s"])]);
+  it("killed when the drill breaks an expectation the mutant names, which is quoted", () => {
+    const r = judgeMutant(m, [run("fail", ["alerts: alerts", "failover: outage ≤ 2 s"])]);
     expect(r).toMatchObject({
       status: "killed",
-      killedBy: "crash-node1: expected: outage ≤ 2 s — 9 s",
+      killedBy: "crash-node1: expected: outage ≤ 2 s",
       seconds: 100,
     });
     expect(r.unexpectedFinding).toBeUndefined();
-    expect(r.drills[0]!.expected).toBe("/outage ≤ 2 s/");
+    expect(r.drills[0]!.expected).toBe("failover");
+  });
+
+  it("an expectation of the same words but another id is not the one named: killed, flagged", () => {
+    const r = judgeMutant(m, [run("fail", ["no-stale-read: outage ≤ 2 s"])]);
+    expect(r).toMatchObject({ status: "killed", unexpectedFinding: true });
   });
 
   it("killed for another reason is still killed, flagged, with the drill's first finding", () => {
@@ -71,14 +81,14 @@ describe("judging one mutant", () => {
 
   it("with several drills: any expected kill wins, then any failure, then a pass", () => {
     const two = mutant("two", [
-      { drill: "crash-node1", finding: "A" },
-      { drill: "kill-node1-db", finding: "B" },
+      { drill: "crash-node1", breaks: ["a"] },
+      { drill: "kill-node1-db", breaks: ["b"] },
     ]);
     const r1 = judgeDrillRun(two.drills[0]!, drillResult("fail", ["x"]), "d1", 1);
-    const r2 = judgeDrillRun(two.drills[1]!, drillResult("fail", ["B!"]), "d2", 2);
+    const r2 = judgeDrillRun(two.drills[1]!, drillResult("fail", ["b: B!"]), "d2", 2);
     expect(judgeMutant(two, [r1, r2])).toMatchObject({
       status: "killed",
-      killedBy: "kill-node1-db: B!",
+      killedBy: "kill-node1-db: expected: B!",
       seconds: 3,
     });
     const pass = judgeDrillRun(two.drills[1]!, drillResult("pass"), "d2", 2);
@@ -89,10 +99,10 @@ describe("judging one mutant", () => {
 
 describe("the score", () => {
   const judged = (status: "killed" | "survived" | "skipped") =>
-    judgeMutant(mutant(status, [{ drill: "crash-node1", finding: "F" }]), [
+    judgeMutant(mutant(status, [{ drill: "crash-node1", breaks: ["f"] }]), [
       judgeDrillRun(
-        { drill: "crash-node1", finding: "F" },
-        drillResult(status === "killed" ? "fail" : status === "survived" ? "pass" : "skipped", ["F"], "r"),
+        { drill: "crash-node1", breaks: ["f"] },
+        drillResult(status === "killed" ? "fail" : status === "survived" ? "pass" : "skipped", ["f: F"], "r"),
         "d",
         1,
       ),
@@ -133,29 +143,28 @@ describe("running mutants (the drill planted)", () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "fd-mutants-"));
     const calls: { drill: string; profile: string; mutation: string | undefined }[] = [];
     // Stands in for runDrill: writes where runDrill writes, returns what it returns.
-    const fake = (def: DrillDefinition, profile: ProfileName, o: RunDrillOptions) => {
-      calls.push({ drill: def.id, profile, mutation: o.mutation?.name });
+    const fake = (def: DrillSpec, profile: ProfileName, o: RunDrillOptions) => {
+      calls.push({ drill: def.id, profile, mutation: o.mutant?.mutation.name });
+      const label = { drill: def.id, profile: o.folder.label, mutant: o.mutant?.id };
       const result: DrillResult =
-        o.mutation?.name === "a"
+        o.mutant?.mutation.name === "a"
           ? {
-              drill: def.id,
-              profile,
+              ...label,
               verdict: "fail",
               figures: {},
               findings: ["expected: outage ≤ 2 s — 9 s"],
+              expectations: [{ id: "failover", description: "outage ≤ 2 s", met: false, detail: "9 s" }],
             }
-          : { drill: def.id, profile, verdict: "pass", figures: {}, findings: [] };
-      const folder = path.join(o.runDir, def.id, profile);
-      writeFileSync(path.join(folder, "history.jsonl"), "");
-      writeFileSync(path.join(folder, "result.json"), JSON.stringify(result));
+          : { ...label, verdict: "pass", figures: {}, findings: [] };
+      writeFileSync(path.join(o.folder.dir, "history.jsonl"), "");
+      o.folder.writeResult(result);
       return Promise.resolve(result);
     };
-    const a = mutant("a", [{ drill: "crash-node1", finding: "outage ≤ 2 s" }]);
-    const b = mutant("b", [{ drill: "crash-node1", finding: "never fired" }]);
+    const a = mutant("a", [{ drill: "crash-node1", breaks: ["failover"] }]);
+    const b = mutant("b", [{ drill: "crash-node1", breaks: ["alert:*#fires"] }]);
     const report = await runMutants([a, b], {
-      runId: "fd-test",
-      runDir: dir,
-      settings: resolveSettings(),
+      run: openRun({ reportsDir: path.dirname(dir), runId: path.basename(dir) }),
+      settings: drillSettings(resolveSettings(), {}),
       progress: silentProgress,
       mutations: new Map([
         ["a", { name: "a" }],
@@ -189,30 +198,29 @@ describe("running mutants (the drill planted)", () => {
     const handlers: (() => Promise<unknown>)[] = [];
     let calls = 0;
     // The second drill is interrupted: the lab vanishes under it and it fails, as runDrill does then.
-    const fake = async (def: DrillDefinition, profile: ProfileName, o: RunDrillOptions) => {
+    const fake = async (def: DrillSpec, profile: ProfileName, o: RunDrillOptions) => {
       calls++;
       const result: DrillResult = {
         drill: def.id,
-        profile,
+        profile: o.folder.label,
         verdict: "fail",
         figures: {},
         findings: ["drill crashed: connect ECONNREFUSED 127.0.0.1:40000"],
       };
-      writeFileSync(path.join(o.runDir, def.id, profile, "result.json"), JSON.stringify(result));
-      // Every cleanup runs on the signal, the staging folder's removal included.
+      o.folder.writeResult(result);
+      // Every cleanup runs on the signal.
       if (calls === 2) await Promise.all(handlers.map((h) => h()));
       return result;
     };
     const run = runMutants(
       [
-        mutant("first", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
-        mutant("second", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
-        mutant("third", [{ drill: "crash-node1", finding: "ECONNREFUSED" }]),
+        mutant("first", [{ drill: "crash-node1", breaks: ["failover"] }]),
+        mutant("second", [{ drill: "crash-node1", breaks: ["failover"] }]),
+        mutant("third", [{ drill: "crash-node1", breaks: ["failover"] }]),
       ],
       {
-        runId: "fd-test",
-        runDir: dir,
-        settings: resolveSettings(),
+        run: openRun({ reportsDir: path.dirname(dir), runId: path.basename(dir) }),
+        settings: drillSettings(resolveSettings(), {}),
         progress: silentProgress,
         mutations: new Map(["first", "second", "third"].map((id) => [id, { name: id }])),
         drill: fake,

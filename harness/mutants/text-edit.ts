@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ClusterConfig } from "../config/cluster-config.ts";
 import { nodeNames, type NodeName } from "../topology/topology.ts";
-import type { Mutation } from "./mutation.ts";
+import type { Mutation } from "../config/mutation.ts";
 
 /**
  * A mutant's anchor is gone from the file it edits (the configuration changed under it). Thrown, never

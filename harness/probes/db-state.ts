@@ -1,5 +1,5 @@
-import type { DbSnapshot } from "../checkers/db-snapshot.ts";
-import type { ConvergenceSample, NodeState } from "../checkers/convergence.ts";
+import type { DbSnapshot } from "../store/observed.ts";
+import type { ConvergenceSample, NodeState } from "../store/convergence-samples.ts";
 import { queryRows, withRoot } from "../db/sql.ts";
 import type { DbEndpoint } from "../lab/lab.ts";
 

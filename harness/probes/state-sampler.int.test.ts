@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describe, expect } from "vitest";
-import { crashServer, freezeServices } from "../faults/container-faults.ts";
+import { crashServer } from "../faults/kinds/crash-server.ts";
+import { freezeServices } from "../faults/kinds/freeze-services.ts";
 import type { Fault } from "../faults/fault.ts";
 import type { HistoryEvent } from "../history/history.ts";
 import { HistoryRecorder } from "../history/history-file.ts";

@@ -1,4 +1,4 @@
-import { faultKinds, faultName, type FaultKind } from "../explore/catalogue.ts";
+import { findKind } from "../faults/fault-kinds.ts";
 import { withLeadingSection } from "./lead-section.ts";
 import type {
   ExploredMinimal,
@@ -6,8 +6,7 @@ import type {
   ExploreReport,
   ReportedFault,
   TriedShrink,
-} from "../explore/explore-report.ts";
-import { describeFault } from "../explore/schedule.ts";
+} from "../store/explore-file.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
 
 type Verdict = ExploredSchedule["verdict"];
@@ -29,19 +28,21 @@ const STEP: Record<TriedShrink["step"], string> = {
   "move-later": "move a fault later",
 };
 
-const known = (kind: string): kind is FaultKind => (faultKinds as readonly string[]).includes(kind);
-
-/** "crash node1": the catalogue's words, or the kind and target as recorded for a kind it lacks. */
+/** "crash node1": its kind's words, or the kind and target as recorded for a kind this firedrill lacks. */
 function faultLabel(f: ReportedFault): string {
-  return known(f.kind) ? faultName(f.kind, f.target) : `${f.kind}${f.target === null ? "" : ` ${f.target}`}`;
+  const kind = findKind(f.kind);
+  if (kind) {
+    try {
+      return kind.name(f.target, f.params);
+    } catch {
+      // A kind whose target or parameters changed since: said as recorded, below.
+    }
+  }
+  return `${f.kind}${f.target === null ? "" : ` ${f.target}`}`;
 }
 
-/** "crash node1 at 4 s for 10 s" (schedule.ts `describeFault`). */
-function faultWords(f: ReportedFault): string {
-  return known(f.kind)
-    ? describeFault({ ...f, kind: f.kind })
-    : `${faultLabel(f)} at ${f.startSeconds} s for ${f.durationSeconds} s`;
-}
+/** "crash node1 at 4 s for 10 s", as schedule.ts `describeFault` words it. */
+const faultWords = (f: ReportedFault) => `${faultLabel(f)} at ${f.startSeconds} s for ${f.durationSeconds} s`;
 
 const scheduleWords = (faults: readonly ReportedFault[]) =>
   faults.length ? faults.map(faultWords).join("; ") : "no fault";

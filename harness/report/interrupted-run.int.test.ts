@@ -11,7 +11,7 @@ import { LABEL_FIREDRILL, LABEL_PID, LABEL_RUN } from "../lab/labels.ts";
 import { removeLabeled } from "../lab/reaper.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { leftovers } from "../testing/lab-assertions.ts";
-import type { DrillResult } from "./run-report.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 
 const { repoRoot } = resolveSettings();
 const cli = path.join(repoRoot, "bin", "firedrill.mjs");

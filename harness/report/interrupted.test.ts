@@ -5,9 +5,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli/main.ts";
 import { captureOutput } from "../testing/capture-output.ts";
 import { INTERRUPTED_EVENTS, writeInterruptedDrill, writeInterruptedRun } from "./fixtures/planted-run.ts";
-import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
-import { writeDrillResult } from "./drill-files.ts";
-import { writeSummary, type DrillResult } from "./run-report.ts";
+import { NotARunFolderError, readRunFolder } from "../store/run-folder.ts";
+import { writeDrillResult } from "../store/drill-files.ts";
+import { writeSummary } from "../store/summary.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 import { writeReport } from "./write-report.ts";
 
 const REASON = `the run ended before the drill finished: history.jsonl has ${INTERRUPTED_EVENTS} events, the last at 7.95 s; no result.json`;

@@ -1,4 +1,4 @@
-import type { DrillResult } from "./run-report.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 
 /** The figures a reviewer reads first, in the verdict table and the markdown summary. */
 export const keyFigureColumns = [

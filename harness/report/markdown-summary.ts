@@ -1,8 +1,8 @@
 import { figureCell, keyFigureColumns, verdictText } from "./key-figures.ts";
-import type { DrillResult, Verdict } from "./run-report.ts";
+import type { DrillResult, DrillVerdict } from "../store/drill-result.ts";
 
 // Keyed by every verdict, so a new one cannot reach the summary without its own mark.
-const ICON: Record<Verdict, string> = { pass: "✅", fail: "❌", skipped: "⏭️", interrupted: "⚠️" };
+const ICON: Record<DrillVerdict, string> = { pass: "✅", fail: "❌", skipped: "⏭️", interrupted: "⚠️" };
 
 /** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
 function cell(text: string): string {

@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Mutant } from "../mutants/mutant.ts";
-import { judgeDrillRun, judgeMutant, mutantsReport, writeMutantsReport } from "../mutants/results.ts";
-import { writeDrillResult } from "./drill-files.ts";
+import { judgeDrillRun, judgeMutant, mutantsReport } from "../mutants/results.ts";
+import { writeMutantsReport } from "../store/mutants-file.ts";
+import { writeDrillResult } from "../store/drill-files.ts";
 import { mutantsMarkdown, mutantsSection, withMutantsSection } from "./mutants-section.ts";
 import { writeReport } from "./write-report.ts";
 
@@ -15,7 +16,7 @@ const m = (id: string, awaits?: string): Mutant => ({
   profile: "hardened",
   why: "The operator <b>mistypes</b> | a port.",
   mutation: () => ({}),
-  drills: [{ drill: "crash-node1", finding: "never fired" }],
+  drills: [{ drill: "crash-node1", breaks: ["alert:*#fires"] }],
   ...(awaits ? { awaits } : {}),
 });
 
@@ -23,7 +24,19 @@ function planted() {
   const killed = judgeMutant(m("killed-one"), [
     judgeDrillRun(
       m("killed-one").drills[0]!,
-      { verdict: "fail", findings: ["expected: X fires — never fired <script>"] },
+      {
+        verdict: "fail",
+        findings: ["expected: X fires — never fired <script>"],
+        expectations: [
+          {
+            id: "alert:X",
+            description: "X fires",
+            met: false,
+            detail: "never fired <script>",
+            failed: ["fires"],
+          },
+        ],
+      },
       "crash-node1/hardened+killed-one",
       120,
     ),

@@ -1,4 +1,4 @@
-import { formatScore, type MutantResult, type MutantsReport } from "../mutants/results.ts";
+import { formatScore, type MutantResult, type MutantsReport } from "../store/mutants-file.ts";
 import { withLeadingSection } from "./lead-section.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
 

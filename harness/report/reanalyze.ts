@@ -1,14 +1,16 @@
-import { checkerFor, checkerName, type CheckerSpec } from "../checkers/checker.ts";
-import { safely, type Validity, type Verdict } from "../checkers/verdict.ts";
+import { checkerName, type CheckerSpec } from "../checkers/checker.ts";
+import { checkerById } from "../checkers/registry.ts";
+import { runChecker } from "../checkers/run-checkers.ts";
+import type { Validity, CheckResult } from "../store/check-result.ts";
 import { faultEvents, type HistoryEvent } from "../history/history.ts";
-import { fmt } from "./html/html.ts";
-import type { DrillArtifacts } from "./run-folder.ts";
+import { fmt } from "../util/format.ts";
+import type { DrillArtifacts } from "../store/run-folder.ts";
 
 /** One checker run again on the saved artifacts, beside what the drill itself concluded. */
 export interface Reanalysis {
   checker: string;
   /** The verdict recomputed now; undefined when its inputs were not saved (`why` says which). */
-  rerun: Verdict | undefined;
+  rerun: CheckResult | undefined;
   saved: Validity | undefined;
   why?: string;
   /** Both exist and disagree: the report says so loudly. */
@@ -53,8 +55,7 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
     const missing = missingInput(spec, d);
     if (missing)
       return { checker: name, rerun: undefined, saved: was?.valid, why: missing, disagrees: false };
-    const c = checkerFor(spec);
-    const rerun = safely(name, () => c.check(input));
+    const rerun = runChecker(spec, input);
     if (!savedSpecs && spec.id === "availability") {
       const now = rerun.figures;
       return {
@@ -77,7 +78,8 @@ export function reanalyze(d: DrillArtifacts): Reanalysis[] {
 /** Why a checker cannot be re-run on this drill's artifacts (its input was not saved), if so. */
 function missingInput(spec: CheckerSpec, d: DrillArtifacts): string | undefined {
   const interrupted = d.result.verdict === "interrupted";
-  if ((spec.id === "durability" || spec.id === "replication-health") && !d.observed)
+  const needs = checkerById(spec.id)?.needs ?? [];
+  if (needs.includes("observed") && !d.observed)
     return interrupted
       ? "observed.json is missing: the drill was interrupted before it read the databases"
       : "observed.json is missing (runs before it was saved)";
@@ -87,7 +89,7 @@ function missingInput(spec: CheckerSpec, d: DrillArtifacts): string | undefined 
     interrupted && spec.id === "fault-effect" ? unhealedWithoutEffect(d.history ?? []) : undefined;
   if (cutOff)
     return `the run ended while ${cutOff} was still on, before its effect was seen: the partial history cannot say it had none`;
-  if (spec.id === "convergence" && !d.samples)
+  if (needs.includes("samples") && !d.samples)
     return interrupted
       ? "convergence.json is missing: the drill was interrupted before the replicas were sampled"
       : "convergence.json is missing (runs before it was saved)";

@@ -7,9 +7,9 @@ import type { HistoryEvent } from "../history/history.ts";
 import { eventRenderers } from "./html/event-kinds.ts";
 import { escapeHtml, html } from "./html/html.ts";
 import { faultWindows, lanes } from "./html/series.ts";
-import { environmentJson } from "./drill-files.ts";
+import { environmentJson } from "../store/drill-files.ts";
 import { LOST_ITEM_ID, PLANTED_SCRIPT, writePlantedRun } from "./fixtures/planted-run.ts";
-import { NotARunFolderError, readRunFolder } from "./run-folder.ts";
+import { NotARunFolderError, readRunFolder } from "../store/run-folder.ts";
 import { writeReport } from "./write-report.ts";
 import { captureOutput } from "../testing/capture-output.ts";
 

@@ -2,10 +2,10 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { renderPage } from "./html/page.ts";
 import { markdownSummary } from "./markdown-summary.ts";
-import { readRunFolder } from "./run-folder.ts";
-import { readMutantsReport } from "../mutants/results.ts";
+import { readRunFolder } from "../store/run-folder.ts";
+import { readMutantsReport } from "../store/mutants-file.ts";
 import { mutantsMarkdown, withMutantsSection } from "./mutants-section.ts";
-import { readExploreReport } from "../explore/explore-report.ts";
+import { readExploreReport } from "../store/explore-file.ts";
 import { exploreMarkdown, withExploreSection } from "./explore-section.ts";
 
 export interface ReportFiles {

@@ -1,5 +1,5 @@
 import { ensureHostTools, INTEGRATION_TOOLS } from "../engine/host-tools.ts";
-import { prepareEngineAndImages } from "../lab/start-lab.ts";
+import { prepareEngineAndImages } from "../providers/start-lab.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 

@@ -1,7 +1,8 @@
 import { expect } from "vitest";
 import { LABEL_FIREDRILL, LABEL_RUN } from "../lab/labels.ts";
 import { dockerClient } from "../engine/docker-client.ts";
-import { slaveState, type SlaveState } from "../db/replication.ts";
+import { slaveState } from "../db/replication.ts";
+import type { ReplicaState } from "../store/observed.ts";
 import { verifyRoundTrip } from "../db/replication-check.ts";
 import type { Lab } from "../lab/lab.ts";
 
@@ -34,7 +35,7 @@ export async function allFiredrill(): Promise<string[]> {
  * settings are as `expected` says (e.g. the seed's file-and-position replication with
  * MASTER_CONNECT_RETRY=60, or the hardened GTID with 1 s retries).
  */
-export async function expectReplicatesBothWays(lab: Lab, expected: Partial<SlaveState>): Promise<void> {
+export async function expectReplicatesBothWays(lab: Lab, expected: Partial<ReplicaState>): Promise<void> {
   await verifyRoundTrip(
     { name: "node1", db: lab.endpoints.nodes.node1.db },
     { name: "node2", db: lab.endpoints.nodes.node2.db },

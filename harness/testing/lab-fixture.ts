@@ -1,7 +1,7 @@
 import { beforeEach, test } from "vitest";
 import type { ProfileName } from "../config/profiles.ts";
 import type { Lab } from "../lab/lab.ts";
-import { startLab } from "../lab/start-lab.ts";
+import { startLab } from "../providers/start-lab.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 

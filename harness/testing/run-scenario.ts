@@ -1,8 +1,10 @@
 import { describe, inject, it, type TestContext } from "vitest";
 import type { ProfileName } from "../config/profiles.ts";
-import type { DrillDefinition } from "../drills/drill.ts";
+import type { DrillSpec } from "../drills/spec.ts";
+import { drillSettings } from "../drills/context.ts";
+import { DrillFolder } from "../store/run-store.ts";
 import { runDrill } from "../drills/run-drill.ts";
-import type { DrillResult } from "../report/run-report.ts";
+import type { DrillResult } from "../store/drill-result.ts";
 import { stderrProgress } from "../progress/progress.ts";
 import { resolveSettings } from "../settings/settings.ts";
 import { attachExistingLab } from "../providers/existing/existing-provider.ts";
@@ -24,7 +26,7 @@ export interface Scenario {
  * has one), whichever of its two tests asks first, so the two can run side by side with the other
  * profile's (`describe.concurrent.each`). Nothing is shared beyond the describe that made it.
  */
-export function scenario(def: DrillDefinition, profile: ProfileName): Scenario {
+export function scenario(def: DrillSpec, profile: ProfileName): Scenario {
   let running: Promise<DrillResult> | undefined;
   const result = () => (running ??= runScenarioDrill(def, profile));
   return {
@@ -47,15 +49,15 @@ export function scenario(def: DrillDefinition, profile: ProfileName): Scenario {
 }
 
 /**
- * A scenario file's whole suite: for each profile of the run, the drill's verdict and its Grafana
- * assertions. The two profiles run side by side when each has its own shared lab (their faults never
- * meet), one after the other when every drill brings its own lab up; `alone` keeps them apart anyway
- * (a drill that measures capacity, which a drill beside it would take some of).
+ * One drill's suite: for each profile of the run, the drill's verdict and its Grafana assertions.
+ * The two profiles run side by side when each has its own shared lab (their faults never meet), one
+ * after the other when every drill brings its own lab up; a drill that runs `alone` keeps them apart
+ * anyway (it measures capacity, which a drill beside it would take some of).
  */
-export function drillSuite(def: DrillDefinition, { alone = false }: { alone?: boolean } = {}): void {
+export function drillSuite(def: DrillSpec): void {
   describe.each<ProfileName>(resolveSettings().profiles)(
     `${def.id}, %s profile`,
-    { concurrent: !alone && sideBySide() },
+    { concurrent: !def.alone && sideBySide() },
     (profile) => {
       const drill = scenario(def, profile);
       it(def.expects[profile], (ctx) => drill.verdict(ctx));
@@ -64,12 +66,12 @@ export function drillSuite(def: DrillDefinition, { alone = false }: { alone?: bo
   );
 }
 
-async function runScenarioDrill(def: DrillDefinition, profile: ProfileName): Promise<DrillResult> {
+async function runScenarioDrill(def: DrillSpec, profile: ProfileName): Promise<DrillResult> {
   const progress = stderrProgress({ prefix: `${def.id} ${profile}` });
   const labFile = inject("labFiles")[profile];
   const result = await runDrill(def, profile, {
-    runDir: inject("reportRunDir"),
-    settings: resolveSettings(),
+    folder: new DrillFolder(inject("reportRunDir"), def.id, profile),
+    settings: drillSettings(resolveSettings(), process.env),
     progress,
     ...(labFile ? { attach: () => attachExistingLab(labFile, { progress }) } : {}),
   });

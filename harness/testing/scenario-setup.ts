@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { prepareEngineAndImages } from "../lab/start-lab.ts";
+import { prepareEngineAndImages } from "../providers/start-lab.ts";
 import { newRunId } from "../lab/run-id.ts";
-import { startLabPool } from "../lab/lab-pool.ts";
+import { startLabPool } from "../providers/lab-pool.ts";
 import type { ProfileName } from "../config/profiles.ts";
 import { stderrProgress } from "../progress/progress.ts";
-import { linkLatest, writeSummary } from "../report/run-report.ts";
-import { writeReportOrWarn } from "../report/write-report.ts";
+import { closeRun } from "../report/close-run.ts";
+import { openRun } from "../store/run-store.ts";
 import { resolveSettings } from "../settings/settings.ts";
 
 declare module "vitest" {
@@ -28,10 +28,8 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const settings = resolveSettings();
   await prepareEngineAndImages(settings, stderrProgress({ prefix: "firedrill setup" }));
-  const runId = newRunId();
-  const runDir = path.join(settings.reportsDir, runId);
-  mkdirSync(runDir, { recursive: true });
-  project.provide("reportRunDir", runDir);
+  const run = openRun({ reportsDir: settings.reportsDir, runId: newRunId() });
+  project.provide("reportRunDir", run.dir);
   const pooled = settings.provider === "testcontainers" && !settings.freshLabs;
   const pool = pooled
     ? await startLabPool(settings.profiles, {
@@ -43,10 +41,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("labFiles", pool?.files ?? {});
   return async () => {
     await pool?.down();
-    const results = writeSummary(runDir);
-    const report = writeReportOrWarn(runDir, (m) => process.stderr.write(`firedrill: warning: ${m}\n`));
-    linkLatest(settings.reportsDir, runId);
-    const rel = path.relative(process.cwd(), runDir);
+    const { results, report } = closeRun(run, (m) => process.stderr.write(`firedrill: warning: ${m}\n`));
+    const rel = path.relative(process.cwd(), run.dir);
     process.stderr.write(
       `\nfiredrill: ${results.length} drill result(s) in ${rel}/summary.json${report ? `; report ${rel}/index.html, summary ${rel}/summary.md` : ""}\n`,
     );

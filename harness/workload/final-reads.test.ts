@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkStaleReads } from "../checkers/stale-reads.ts";
+import { checkStaleReads } from "../checkers/kinds/stale-reads.ts";
 import { HistoryRecorder } from "../history/history-file.ts";
 import { operations, type OpInvoke, type ReadItemValue } from "../history/history.ts";
 import { fakeApp } from "./fake-app.ts";

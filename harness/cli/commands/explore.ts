@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ProfileName } from "../../config/profiles.ts";
+import { drillSettings } from "../../drills/context.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { parseExploreOptions, type ExploreOptions } from "../../explore/explore-options.ts";
 import {
@@ -10,16 +11,18 @@ import {
   type ExploreOutcome,
   type ScheduleOutcome,
 } from "../../explore/explore-schedules.ts";
-import { exploreReport, writeExploreReport, type ExploreRunInfo } from "../../explore/explore-report.ts";
+import { exploreReport, type ExploreRunInfo } from "../../explore/explore-report.ts";
+import { writeExploreReport } from "../../store/explore-file.ts";
 import { generateSchedules } from "../../explore/generate.ts";
-import { scheduleDrill } from "../../explore/schedule-drill.ts";
-import { describeSchedule, type Schedule } from "../../explore/schedule.ts";
+import { scheduleSpec } from "../../drills/schedules/schedule-spec.ts";
+import { describeSchedule, type Schedule } from "../../faults/schedule.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { prepareEngineAndImages } from "../../lab/start-lab.ts";
-import type { Mutation } from "../../mutants/mutation.ts";
+import { prepareEngineAndImages } from "../../providers/start-lab.ts";
+import type { Mutation } from "../../config/mutation.ts";
 import type { Progress } from "../../progress/progress.ts";
-import { linkLatest, writeSummary, type DrillResult } from "../../report/run-report.ts";
-import { writeReportOrWarn } from "../../report/write-report.ts";
+import { closeRun } from "../../report/close-run.ts";
+import { openRun, type RunStore } from "../../store/run-store.ts";
+import type { DrillResult } from "../../store/drill-result.ts";
 import { withProvider, type Settings } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
 import { shownFindings } from "../shown-findings.ts";
@@ -30,11 +33,12 @@ export interface ExploreDeps {
   runSchedule?: (
     s: Schedule,
     run: {
-      runDir: string;
+      run: RunStore;
       profile: ProfileName;
       settings: Settings;
+      env: NodeJS.ProcessEnv;
       progress: Progress;
-      mutation?: Mutation;
+      mutant?: { id: string; mutation: Mutation };
     },
   ) => Promise<DrillResult>;
   /** Makes sure the engine answers and the images are built (default: prepareEngineAndImages). */
@@ -43,14 +47,16 @@ export interface ExploreDeps {
   now?: () => number;
 }
 
-const realRun: NonNullable<ExploreDeps["runSchedule"]> = (s, r) =>
+const realRun: NonNullable<ExploreDeps["runSchedule"]> = (s, r) => {
   // Strict: every profile is held to what an HA stack must do, so the seed's weaknesses show.
-  runDrill(scheduleDrill(s, undefined, { strict: true }), r.profile, {
-    runDir: r.runDir,
-    settings: r.settings,
+  const spec = scheduleSpec(s, { strict: true });
+  return runDrill(spec, r.profile, {
+    folder: r.run.drill(spec.id, r.profile),
+    settings: drillSettings(r.settings, r.env),
     progress: r.progress,
-    mutation: r.mutation,
+    ...(r.mutant ? { mutant: r.mutant } : {}),
   });
+};
 
 /**
  * `firedrill explore`: seeded fault schedules from the catalogue, each run on a fresh lab under the
@@ -60,7 +66,7 @@ const realRun: NonNullable<ExploreDeps["runSchedule"]> = (s, r) =>
  */
 export async function exploreCommand(
   values: Record<string, unknown>,
-  { settings: envSettings, progress }: CommandContext,
+  { settings: envSettings, progress, env }: CommandContext,
   deps: ExploreDeps = {},
 ): Promise<number> {
   const settings = withProvider(envSettings, values.provider);
@@ -73,9 +79,8 @@ export async function exploreCommand(
   }
   if (settings.provider === "testcontainers")
     await (deps.prepare ?? prepareEngineAndImages)(settings, progress);
-  const runId = newRunId();
-  const runDir = path.join(settings.reportsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const run = openRun({ reportsDir: settings.reportsDir, runId: newRunId() });
+  const { id: runId, dir: runDir } = run;
   // explore.json, for the report's Exploration section: rewritten after every lab run and at the end.
   const info: ExploreRunInfo = {
     runId,
@@ -93,10 +98,11 @@ export async function exploreCommand(
   progress.step(
     `explore ${source(o)} (${o.profile}${o.mutant ? `, mutant ${o.mutant.id} planted` : ""}): ${schedules.length} schedule(s), budget ${o.budgetMinutes} min; results in ${path.relative(process.cwd(), runDir)}`,
   );
-  const run = deps.runSchedule ?? realRun;
-  const mutation = o.mutant?.mutation(settings.clusterDir);
+  const runOne = deps.runSchedule ?? realRun;
+  const mutant = o.mutant ? { id: o.mutant.id, mutation: o.mutant.mutation(settings.clusterDir) } : undefined;
   const result = await exploreSchedules(schedules, {
-    runSchedule: (s) => run(s, { runDir, profile: o.profile, settings, progress, mutation }),
+    runSchedule: (s) =>
+      runOne(s, { run, profile: o.profile, settings, env, progress, ...(mutant ? { mutant } : {}) }),
     budgetMs: o.budgetMinutes * 60_000,
     maxShrinkRuns: o.maxShrinkRuns,
     progress,
@@ -109,9 +115,7 @@ export async function exploreCommand(
     },
   });
   record(result, new Date().toISOString());
-  writeSummary(runDir);
-  writeReportOrWarn(runDir, (m) => progress.warn(m));
-  linkLatest(settings.reportsDir, runId);
+  closeRun(run, (m) => progress.warn(m));
   // Results after the progress: on a terminal its live line must not run into them.
   progress.close?.();
   process.stdout.write(o.json ? jsonLines(o, result.outcomes) : text(o, result.outcomes, result, runDir));

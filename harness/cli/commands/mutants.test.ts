@@ -4,8 +4,10 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findDrill } from "../../drills/registry.ts";
 import { runDrill } from "../../drills/run-drill.ts";
+import { drillSettings } from "../../drills/context.ts";
+import { DrillFolder } from "../../store/run-store.ts";
 import { ProviderUnavailableError } from "../../lab/lab.ts";
-import { startLab } from "../../lab/start-lab.ts";
+import { startLab } from "../../providers/start-lab.ts";
 import { catalogue } from "../../mutants/catalogue.ts";
 import { silentProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
@@ -24,8 +26,8 @@ describe("firedrill mutants: arguments (no engine needed)", () => {
     for (const entry of list) {
       expect(Object.keys(entry)).toEqual(["id", "title", "layer", "profile", "why", "drills"]);
       for (const d of entry.drills as Record<string, unknown>[]) {
-        expect(Object.keys(d)).toEqual(["drill", "finding"]);
-        expect(typeof d.finding).toBe("string");
+        expect(Object.keys(d)).toEqual(["drill", "breaks"]);
+        expect((d.breaks as unknown[]).every((b) => typeof b === "string")).toBe(true);
       }
     }
     expect(list.find((m) => m.id === "rule-5xx-as-percent")).toEqual({
@@ -34,7 +36,7 @@ describe("firedrill mutants: arguments (no engine needed)", () => {
       layer: "prometheus-rules",
       profile: "hardened",
       why: expect.stringMatching(/^The operator writes the 5 % threshold as `> 5`/),
-      drills: [{ drill: "load-haproxy", finding: "/HighHTTP5xxRate fires.*never fired/" }],
+      drills: [{ drill: "load-haproxy", breaks: ["alert:HighHTTP5xxRate#fires"] }],
     });
   });
 
@@ -52,7 +54,7 @@ describe("firedrill mutants: arguments (no engine needed)", () => {
     out.length = 0;
     expect(await main(["mutants", "haproxy-tcp-check", "--list"])).toBe(0);
     expect(out.join("")).toMatch(
-      /^haproxy-tcp-check \(hardened, haproxy\): .*\n {2}kill-node1-db must fail with /,
+      /^haproxy-tcp-check \(hardened, haproxy\): .*\n {2}kill-node1-db must break failover\n/,
     );
   });
 
@@ -122,10 +124,10 @@ describe("providers that cannot plant a mutation", () => {
     const runDir = mkdtempSync(path.join(os.tmpdir(), "fd-mutant-skip-"));
     try {
       const result = await runDrill(findDrill("crash-node1"), "hardened", {
-        runDir,
-        settings: { ...resolveSettings(), provider: "vagrant" },
+        folder: new DrillFolder(runDir, "crash-node1", "hardened"),
+        settings: drillSettings({ ...resolveSettings(), provider: "vagrant" }, {}),
         progress: silentProgress,
-        mutation,
+        mutant: { id: "m", mutation },
       });
       expect(result.verdict).toBe("skipped");
       expect(result.reason).toMatch(

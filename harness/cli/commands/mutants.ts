@@ -1,19 +1,20 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { prepareEngineAndImages } from "../../lab/start-lab.ts";
+import { prepareEngineAndImages } from "../../providers/start-lab.ts";
 import { newRunId } from "../../lab/run-id.ts";
 import { catalogue, selectMutants } from "../../mutants/catalogue.ts";
-import { showFinding, type Mutant } from "../../mutants/mutant.ts";
-import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
+import { showKill, type Mutant } from "../../mutants/mutant.ts";
+import { type Mutation } from "../../config/mutation.ts";
+import { refuseMutation } from "../../lab/lab.ts";
 import { plant } from "../../mutants/plant.ts";
-import { formatScore, type MutantsReport } from "../../mutants/results.ts";
+import { formatScore, type MutantsReport } from "../../store/mutants-file.ts";
 import { runMutants, statusText } from "../../mutants/run-mutants.ts";
-import { linkLatest, writeSummary } from "../../report/run-report.ts";
-import { writeReportOrWarn } from "../../report/write-report.ts";
+import { drillSettings } from "../../drills/context.ts";
+import { closeRun } from "../../report/close-run.ts";
+import { openRun } from "../../store/run-store.ts";
 import { describe, UserError } from "../../util/errors.ts";
 import type { CommandContext } from "../command-context.ts";
 
-/** What `--list --json` prints for one mutant (no function, patterns as `/…/` strings). */
+/** What `--list --json` prints for one mutant (no function): each drill with the expectation ids it must break. */
 export function listEntry(m: Mutant) {
   return {
     id: m.id,
@@ -21,7 +22,7 @@ export function listEntry(m: Mutant) {
     layer: m.layer,
     profile: m.profile,
     why: m.why,
-    drills: m.drills.map((d) => ({ drill: d.drill, finding: showFinding(d.finding) })),
+    drills: m.drills.map((d) => ({ drill: d.drill, breaks: [...d.breaks] })),
   };
 }
 
@@ -32,7 +33,7 @@ export function listEntry(m: Mutant) {
 export async function mutantsCommand(
   values: Record<string, unknown>,
   positionals: string[],
-  { settings, progress }: CommandContext,
+  { settings, progress, env }: CommandContext,
 ): Promise<number> {
   const selected = selectMutants({
     ids: positionals,
@@ -58,16 +59,18 @@ export async function mutantsCommand(
     }
   }
   await prepareEngineAndImages(settings, progress);
-  const runId = newRunId();
-  const runDir = path.join(settings.reportsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const run = openRun({ reportsDir: settings.reportsDir, runId: newRunId() });
+  const runDir = run.dir;
   progress.step(
     `${selected.length} mutant(s), ${selected.reduce((n, m) => n + m.drills.length, 0)} drill run(s), one lab at a time; results in ${path.relative(process.cwd(), runDir)}`,
   );
-  const report = await runMutants(selected, { runId, runDir, settings, progress, mutations });
-  writeSummary(runDir);
-  writeReportOrWarn(runDir, (m) => progress.warn(m));
-  linkLatest(settings.reportsDir, runId);
+  const report = await runMutants(selected, {
+    run,
+    settings: drillSettings(settings, env),
+    progress,
+    mutations,
+  });
+  closeRun(run, (m) => progress.warn(m));
   progress.close?.();
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, runDir));
   return report.mutants.every((m) => m.status === "killed") ? 0 : 1;
@@ -76,13 +79,13 @@ export async function mutantsCommand(
 function formatList(mutants: readonly Mutant[]): string {
   const lines = mutants.flatMap((m) => [
     `${m.id} (${m.profile}, ${m.layer}): ${m.title}`,
-    ...m.drills.map((d) => `  ${d.drill} must fail with ${showFinding(d.finding)}`),
+    ...m.drills.map((d) => `  ${d.drill} must break ${showKill(d)}`),
     ...(m.awaits ? [`  awaits ${m.awaits}`] : []),
   ]);
   return `${lines.join("\n")}\n${mutants.length} of ${catalogue.length} mutants\n`;
 }
 
-/** One line per mutant with its status, time and the finding that killed it; then the score. */
+/** One line per mutant with its status, time and the expectation that killed it; then the score. */
 export function formatReport(r: MutantsReport, runDir: string): string {
   const lines = r.mutants.map(
     (m) =>

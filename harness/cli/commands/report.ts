@@ -1,6 +1,6 @@
 import path from "node:path";
-import { NotARunFolderError } from "../../report/run-folder.ts";
-import { writeSummary } from "../../report/run-report.ts";
+import { NotARunFolderError } from "../../store/run-folder.ts";
+import { writeSummary } from "../../store/summary.ts";
 import { writeReport } from "../../report/write-report.ts";
 import { UserError } from "../../util/errors.ts";
 import type { CommandContext } from "../command-context.ts";

@@ -3,21 +3,21 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RunDrillOptions } from "../../drills/run-drill.ts";
-import type { DrillDefinition } from "../../drills/drill.ts";
+import type { DrillSpec } from "../../drills/spec.ts";
 import { writeInterruptedDrill } from "../../report/fixtures/planted-run.ts";
-import { readDrillFolder } from "../../report/run-folder.ts";
-import type { DrillResult, Verdict } from "../../report/run-report.ts";
+import { readDrillFolder } from "../../store/run-folder.ts";
+import type { DrillResult, DrillVerdict } from "../../store/drill-result.ts";
 import { captureOutput } from "../../testing/capture-output.ts";
 import { main } from "../main.ts";
 import { runExitCode } from "./run.ts";
 
 // No engine, no lab: the drill "runs" by leaving what a killed run leaves (a history.jsonl, no
 // result.json) and answers with what the report reads from it.
-vi.mock("../../lab/start-lab.ts", () => ({ prepareEngineAndImages: async () => undefined }));
+vi.mock("../../providers/start-lab.ts", () => ({ prepareEngineAndImages: async () => undefined }));
 vi.mock("../../drills/run-drill.ts", () => ({
-  runDrill: async (def: DrillDefinition, profile: string, o: RunDrillOptions) => {
-    writeInterruptedDrill(o.runDir, def.id, profile);
-    return readDrillFolder(path.join(o.runDir, def.id, profile), def.id, profile)!.result;
+  runDrill: async (def: DrillSpec, profile: string, o: RunDrillOptions) => {
+    writeInterruptedDrill(o.folder.runDir, def.id, profile);
+    return readDrillFolder(o.folder.dir, def.id, profile)!.result;
   },
 }));
 
@@ -29,8 +29,8 @@ const verdicts = Object.keys({
   fail: 0,
   skipped: 0,
   interrupted: 0,
-} satisfies Record<Verdict, 0>) as Verdict[];
-const result = (verdict: Verdict): DrillResult => ({
+} satisfies Record<DrillVerdict, 0>) as DrillVerdict[];
+const result = (verdict: DrillVerdict): DrillResult => ({
   drill: "crash-node1",
   profile: "hardened",
   verdict,

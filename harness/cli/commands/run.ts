@@ -1,13 +1,14 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseProfile, type ProfileName } from "../../config/profiles.ts";
 import { findDrill } from "../../drills/registry.ts";
-import { parseLoadOverrides } from "../../drills/load-overrides.ts";
+import { parseLoadOverrides } from "../../settings/load-overrides.ts";
+import { drillSettings } from "../../drills/context.ts";
 import { runDrill } from "../../drills/run-drill.ts";
-import { prepareEngineAndImages } from "../../lab/start-lab.ts";
+import { prepareEngineAndImages } from "../../providers/start-lab.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { linkLatest, writeSummary, type DrillResult, type Verdict } from "../../report/run-report.ts";
-import { writeReportOrWarn } from "../../report/write-report.ts";
+import type { DrillResult, DrillVerdict } from "../../store/drill-result.ts";
+import { closeRun } from "../../report/close-run.ts";
+import { openRun } from "../../store/run-store.ts";
 import { UserError } from "../../util/errors.ts";
 import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";
@@ -38,16 +39,18 @@ export async function runCommand(
   }
   // Another provider brings its own lab (and builds the images only where it can run).
   if (settings.provider === "testcontainers") await prepareEngineAndImages(settings, progress);
-  const runId = newRunId();
-  const runDir = path.join(settings.reportsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const run = openRun({ reportsDir: settings.reportsDir, runId: newRunId() });
   const results: DrillResult[] = [];
-  for (const profile of profiles) {
-    results.push(await runDrill(def, profile, { runDir, settings, progress, overrides }));
-  }
-  writeSummary(runDir);
-  writeReportOrWarn(runDir, (m) => progress.warn(m));
-  linkLatest(settings.reportsDir, runId);
+  for (const profile of profiles)
+    results.push(
+      await runDrill(def, profile, {
+        folder: run.drill(def.id, profile),
+        settings: drillSettings(settings, env, overrides),
+        progress,
+      }),
+    );
+  closeRun(run, (m) => progress.warn(m));
+  const runDir = run.dir;
   // Results after the progress: on a terminal its live line must not run into them.
   progress.close?.();
   process.stdout.write(
@@ -60,7 +63,7 @@ export async function runCommand(
  * Each verdict's exit code. Keyed by every verdict, so a new one cannot be added without deciding
  * here; only pass is 0 (skipped and interrupted drills did not show anything held).
  */
-const EXIT_CODE: Record<Verdict, 0 | 1> = { pass: 0, fail: 1, skipped: 1, interrupted: 1 };
+const EXIT_CODE: Record<DrillVerdict, 0 | 1> = { pass: 0, fail: 1, skipped: 1, interrupted: 1 };
 
 /** 0 only when there are results and every one passed. */
 export function runExitCode(results: readonly DrillResult[]): 0 | 1 {

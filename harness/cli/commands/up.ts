@@ -1,6 +1,6 @@
 import { parseProfile } from "../../config/profiles.ts";
 import { LabStateStore } from "../../lab/lab-state.ts";
-import { startLab } from "../../lab/start-lab.ts";
+import { startLab } from "../../providers/start-lab.ts";
 import { UserError } from "../../util/errors.ts";
 import { withProvider } from "../../settings/settings.ts";
 import type { CommandContext } from "../command-context.ts";

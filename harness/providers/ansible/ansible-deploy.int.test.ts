@@ -8,14 +8,15 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crashNode1 } from "../../drills/crash-node1.ts";
-import { splitReplicationDrill } from "../../drills/split-replication.ts";
+import { drillSettings } from "../../drills/context.ts";
+import { findDrill } from "../../drills/registry.ts";
+import { DrillFolder } from "../../store/run-store.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
 import { LABEL_RUN } from "../../lab/labels.ts";
 import { removeLabeled } from "../../lab/reaper.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { prepareEngineAndImages, startLab } from "../../lab/start-lab.ts";
+import { prepareEngineAndImages, startLab } from "../start-lab.ts";
 import { AppClient } from "../../probes/app-client.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings, type Settings } from "../../settings/settings.ts";
@@ -174,14 +175,18 @@ describe("Ansible deployment onto the local engine (hardened), drills through th
 
   // A container fault (kill) and a network fault (nft in the databases' namespaces, through the
   // lab's engine): the drills of harness/drills, unchanged, through runDrill.
-  it.for([crashNode1, splitReplicationDrill])(
+  it.for([findDrill("crash-node1"), findDrill("split-replication")])(
     "$id passes against the deployment",
     { timeout: 300_000 },
     async (drill, ctx) => {
       if (d.skipReason) return ctx.skip(d.skipReason);
       const t0 = performance.now();
       const runDir = path.join(d.workDir, "reports");
-      const result = await runDrill(drill, "hardened", { runDir, settings: d.settings, progress });
+      const result = await runDrill(drill, "hardened", {
+        folder: new DrillFolder(runDir, drill.id, "hardened"),
+        settings: drillSettings(d.settings, process.env),
+        progress,
+      });
       d.times[`${drill.id}Seconds`] = (performance.now() - t0) / 1000;
       process.stderr.write(`${drill.id} on the Ansible deployment: ${JSON.stringify(result.figures)}\n`);
       expect(result.verdict, result.findings.join("\n")).toBe("pass");

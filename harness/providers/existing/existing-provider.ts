@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import Docker from "dockerode";
 import { dockerClient } from "../../engine/docker-client.ts";
-import type { Lab } from "../../lab/lab.ts";
+import { type Lab, refuseMutation } from "../../lab/lab.ts";
 import { LABEL_FIREDRILL, LABEL_PROFILE, LABEL_RUN } from "../../lab/labels.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { service, topology, type ServerName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { readLabFile, type LabFile } from "./lab-file.ts";
-import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
+import { type Mutation } from "../../config/mutation.ts";
 
 /** A Docker client for one server's engine: this machine's, or one reached over SSH. */
 export function engineClient(server: LabFile["servers"][ServerName]): Docker {

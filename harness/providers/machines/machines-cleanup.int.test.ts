@@ -15,7 +15,7 @@ import { dockerClient } from "../../engine/docker-client.ts";
 import { LabStateStore } from "../../lab/lab-state.ts";
 import { LABEL_FIREDRILL, LABEL_PID, LABEL_ROLE, LABEL_RUN } from "../../lab/labels.ts";
 import { reapAbandoned, removeLabeled } from "../../lab/reaper.ts";
-import { startLab } from "../../lab/start-lab.ts";
+import { startLab } from "../start-lab.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";

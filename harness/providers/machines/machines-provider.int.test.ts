@@ -17,7 +17,7 @@ import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
 import { LABEL_ROLE, LABEL_RUN } from "../../lab/labels.ts";
 import { removeLabeled } from "../../lab/reaper.ts";
 import { newRunId } from "../../lab/run-id.ts";
-import { startLab } from "../../lab/start-lab.ts";
+import { startLab } from "../start-lab.ts";
 import { AppClient } from "../../probes/app-client.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { resolveSettings } from "../../settings/settings.ts";

@@ -27,7 +27,7 @@ import { onLoopbackOnly } from "./loopback.ts";
 import { withRestartPolicy } from "./restart-policy.ts";
 import { DEFAULT_GRAFANA_IMAGE, grafanaAvailability } from "./grafana-image.ts";
 import { LogTail } from "./log-tail.ts";
-import { describeMutation, plantedFiles, type Mutation } from "../../mutants/mutation.ts";
+import { describeMutation, plantedFiles, type Mutation } from "../../config/mutation.ts";
 import path from "node:path";
 
 export interface UpOptions {

@@ -3,8 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import type Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
-import { crashServer, freezeServer } from "../../faults/container-faults.ts";
-import { splitReplication } from "../../faults/network-faults.ts";
+import { crashServer } from "../../faults/kinds/crash-server.ts";
+import { freezeServer } from "../../faults/kinds/freeze-server.ts";
+import { splitReplication } from "../../faults/kinds/split-replication.ts";
 import type { Lab } from "../../lab/lab.ts";
 import { resolveSettings } from "../../settings/settings.ts";
 import {

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { crashNode1 } from "../../drills/crash-node1.ts";
+import { drillSettings } from "../../drills/context.ts";
+import { findDrill } from "../../drills/registry.ts";
+import { DrillFolder } from "../../store/run-store.ts";
 import { runDrill } from "../../drills/run-drill.ts";
 import { labImages, type ImageName } from "../../topology/topology.ts";
 import { silentProgress } from "../../progress/progress.ts";
@@ -275,7 +277,11 @@ describe("vagrant provider: where no VM can run, drills are skipped with the rea
   it("runDrill reports a drill on an unavailable vagrant provider as skipped with the reason, not passed", async () => {
     // A provider name no machine has: deterministic, and no VM is ever started by a unit test.
     const s = { ...settings, provider: "vagrant" as const, vagrantProvider: "nonesuch" };
-    const result = await runDrill(crashNode1, "hardened", { runDir, settings: s, progress: silentProgress });
+    const result = await runDrill(findDrill("crash-node1"), "hardened", {
+      folder: new DrillFolder(runDir, "crash-node1", "hardened"),
+      settings: drillSettings(s, {}),
+      progress: silentProgress,
+    });
     expect(result.verdict).toBe("skipped");
     expect(result.reason).toBe(
       "provider vagrant cannot run here: VAGRANT_DEFAULT_PROVIDER=nonesuch: the lab runs on virtualbox or libvirt",

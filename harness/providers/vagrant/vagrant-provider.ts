@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ProfileName } from "../../config/profiles.ts";
 import type { ImageTags } from "../../images/build-images.ts";
-import { ProviderUnavailableError, type Lab } from "../../lab/lab.ts";
+import { ProviderUnavailableError, type Lab, refuseMutation } from "../../lab/lab.ts";
 import type { Progress } from "../../progress/progress.ts";
 import { newAnsibleSecrets } from "../ansible/ansible-deploy.ts";
 import { describeFailure, onPath, run as runProcess } from "../../util/run.ts";
@@ -11,7 +11,7 @@ import { attachExistingLab } from "../existing/existing-provider.ts";
 import { downPlan, failedUpPlan, upPlan, type Step, type VagrantProviderName } from "./vagrant-plan.ts";
 import { readVagrantTable } from "./vagrant-table.ts";
 import { vagrantServerAccess, zxRunner } from "./vagrant-access.ts";
-import { refuseMutation, type Mutation } from "../../mutants/mutation.ts";
+import { type Mutation } from "../../config/mutation.ts";
 
 /** What the vagrant provider needs on this machine, checked before anything is started. */
 export async function probeVagrant(

@@ -1,10 +1,11 @@
 import { drills } from "../../drills/registry.ts";
 import type { ProfileName } from "../../config/profiles.ts";
 import type { Reanalysis } from "../reanalyze.ts";
-import type { DrillArtifacts } from "../run-folder.ts";
-import type { AlertResult } from "../run-report.ts";
+import type { DrillArtifacts } from "../../store/run-folder.ts";
+import type { AlertResult } from "../../store/drill-result.ts";
 import { findingsSection, logExcerpts } from "./evidence.ts";
-import { anchor, fmt, html, type SafeHtml } from "./html.ts";
+import { anchor, html, type SafeHtml } from "./html.ts";
+import { fmt } from "../../util/format.ts";
 import { partialHistory } from "./partial-history.ts";
 import { historySpan } from "./series.ts";
 import { timelineSvg } from "./timeline-svg.ts";

@@ -1,5 +1,5 @@
 import { FIDELITY_FILE } from "../../config/seed-fidelity.ts";
-import type { RunArtifacts } from "../run-folder.ts";
+import type { RunArtifacts } from "../../store/run-folder.ts";
 import { html, type SafeHtml } from "./html.ts";
 
 /** Profiles, images (with their ids), versions, seed, machine, and everything skipped with its reason. */

@@ -1,8 +1,9 @@
-import type { Finding } from "../../checkers/verdict.ts";
+import type { Finding } from "../../store/check-result.ts";
 import type { HistoryEvent } from "../../history/history.ts";
 import { isCompletion } from "../../history/history.ts";
-import type { DrillArtifacts } from "../run-folder.ts";
-import { fmt, html, type SafeHtml } from "./html.ts";
+import type { DrillArtifacts } from "../../store/run-folder.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { fmt } from "../../util/format.ts";
 
 const WRITE_KINDS = new Set([
   "lost-write",

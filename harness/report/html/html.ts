@@ -43,13 +43,6 @@ export function trusted(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
 
-/** A figure for people: `–` for none, up to 3 significant decimals. */
-export function fmt(n: number | null | undefined, unit = ""): string {
-  if (n === null || n === undefined || Number.isNaN(n)) return "–";
-  const s = Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
-  return unit ? `${s} ${unit}` : s;
-}
-
 /** An id usable in a URL fragment and an HTML id attribute. */
 export function anchor(...parts: string[]): string {
   return parts.join("-").replace(/[^A-Za-z0-9_-]/g, "_");

@@ -1,6 +1,6 @@
 import { reanalyze } from "../reanalyze.ts";
-import type { RunArtifacts } from "../run-folder.ts";
-import type { Verdict } from "../run-report.ts";
+import type { RunArtifacts } from "../../store/run-folder.ts";
+import type { DrillVerdict } from "../../store/drill-result.ts";
 import { anchor, html, trusted, type SafeHtml } from "./html.ts";
 import { drillSection } from "./drill-section.ts";
 import { environmentSection } from "./environment-section.ts";
@@ -62,7 +62,7 @@ export interface PageInput {
 /** The whole report: one self-contained HTML file (inline CSS and SVG, no script, no network). */
 export function renderPage({ run, generatedAt }: PageInput): SafeHtml {
   const results = run.drills.map((d) => d.result);
-  const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+  const count = (v: DrillVerdict) => results.filter((r) => r.verdict === v).length;
   return html`<!doctype html>
     <html lang="en">
       <head>

@@ -1,5 +1,6 @@
 import { operations, type HistoryEvent, type OpKind } from "../../history/history.ts";
-import { fmt, html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { fmt } from "../../util/format.ts";
 import { historySpan } from "./series.ts";
 
 interface FaultSoFar {

@@ -1,6 +1,7 @@
 import { isCompletion, type HistoryEvent } from "../../history/history.ts";
 import { COLORS } from "./event-kinds.ts";
-import { fmt, html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { fmt } from "../../util/format.ts";
 import { buckets, faultWindows, historySpan, lanes, type Bucket } from "./series.ts";
 
 const W = 1000;

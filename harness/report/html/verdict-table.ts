@@ -1,5 +1,5 @@
 import { figureCell, keyFigureColumns } from "../key-figures.ts";
-import type { DrillResult } from "../run-report.ts";
+import type { DrillResult } from "../../store/drill-result.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
 
 /**

@@ -1,0 +1,108 @@
+import type { CheckResult } from "../store/check-result.ts";
+import type { Expectation } from "../store/drill-result.ts";
+import type { Evidence, ExpectationSpec } from "./spec.ts";
+
+/** An expectation judged in code: its id, words, whether it was met and the evidence in one line. */
+export function expectation(id: string, description: string, met: boolean, detail?: string): Expectation {
+  return { id, description, met, ...(detail ? { detail } : {}) };
+}
+
+/** Seconds for an expectation's detail: "1.23 s", or "–" when there is no figure. */
+export function fmtSeconds(s: number | null | undefined): string {
+  return s === null || s === undefined ? "–" : `${Math.round(s * 100) / 100} s`;
+}
+
+/**
+ * Met when the checker's result is valid; the detail quotes its first findings when it is not, and
+ * the kinds of its findings are the parts that failed (a mutant may name one: `steady-state-before#not-on-primary`).
+ */
+export function resultHolds(id: string, description: string, result: CheckResult | undefined): Expectation {
+  const findings = result?.findings ?? [{ kind: "not-run", message: "the checker did not run" }];
+  const met = result?.valid === true;
+  return {
+    ...expectation(
+      id,
+      description,
+      met,
+      findings
+        .map((f) => f.message)
+        .slice(0, 5)
+        .join("; "),
+    ),
+    ...(met ? {} : { failed: [...new Set(findings.map((f) => f.kind))] }),
+  };
+}
+
+/** Declared: a checker (by its name in the drill) must find nothing. */
+export function holds(id: string, description: string, checker: string): ExpectationSpec<unknown> {
+  return {
+    id,
+    description,
+    judge: (e) => {
+      const r = resultHolds(id, description, e.results.get(checker));
+      return {
+        met: r.met,
+        ...(r.detail ? { detail: r.detail } : {}),
+        ...(r.failed ? { failed: r.failed } : {}),
+      };
+    },
+  };
+}
+
+/** Declared: met as `judge` says, from the evidence. */
+export function expect<Facts>(
+  id: string,
+  description: ExpectationSpec<Facts>["description"],
+  judge: ExpectationSpec<Facts>["judge"],
+): ExpectationSpec<Facts> {
+  return { id, description, judge };
+}
+
+/** Every declared expectation judged on the evidence, in order; one that throws is unmet, with the reason. */
+export function judgeExpectations<Facts>(
+  specs: readonly ExpectationSpec<Facts>[],
+  e: Evidence<Facts>,
+): Expectation[] {
+  return specs.map((s) => {
+    let description = typeof s.description === "string" ? s.description : s.id;
+    try {
+      if (typeof s.description === "function") description = s.description(e);
+      const r = s.judge(e);
+      return {
+        id: s.id,
+        description,
+        met: r.met,
+        ...(r.detail ? { detail: r.detail } : {}),
+        ...(r.failed?.length ? { failed: r.failed } : {}),
+      };
+    } catch (err) {
+      return { id: s.id, description, met: false, detail: `could not be judged: ${(err as Error).message}` };
+    }
+  });
+}
+
+/**
+ * What every drill whose fault ran under load expects in both profiles: the steady state before, the
+ * fault's effect, nothing acknowledged lost, and the steady state again after the heal.
+ */
+export function faultExpectations(effect: string): ExpectationSpec<unknown>[] {
+  return [
+    holds("steady-state-before", "steady state before the fault", "steady-state-before"),
+    holds("fault-effect", effect, "fault-effect"),
+    holds("no-write-lost", "no acknowledged write lost", "durability"),
+    holds("steady-state-after", "steady state restored after the heal", "steady-state-after"),
+  ];
+}
+
+/**
+ * Whether a mutant's reference names this expectation: its id (`*` stands for any run of
+ * characters), and after `#` one of the parts that failed (`alert:ServerDown{server="node1"}#fires`).
+ */
+export function refersTo(ref: string, e: Expectation): boolean {
+  const [idPattern = "", part] = ref.split("#");
+  const re = new RegExp(`^${idPattern.split("*").map(escapeRegExp).join(".*")}$`);
+  if (e.id === undefined || !re.test(e.id)) return false;
+  return part === undefined || (e.failed ?? []).includes(part);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

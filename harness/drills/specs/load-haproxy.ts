@@ -1,0 +1,206 @@
+import availability from "../../checkers/kinds/availability.ts";
+import faultEffect from "../../checkers/kinds/fault-effect.ts";
+import { checkSteadyState } from "../../checkers/kinds/steady-state.ts";
+import { operations } from "../../history/history.ts";
+import type { Expectation } from "../../store/drill-result.ts";
+import { runWorkload } from "../../workload/workload.ts";
+import type { DrillContext } from "../context.ts";
+import { expectation, resultHolds } from "../expectations.ts";
+import { countersMatch } from "../load/counters.ts";
+import { fiveXxBurst } from "../load/five-xx-burst.ts";
+import { loadWithK6 } from "../load/k6-load.ts";
+import {
+  CONCURRENCY,
+  holdAt,
+  HOLD_SECONDS,
+  LOAD_STEPS,
+  MAX_ERROR_RATE,
+  MAX_HOLD_BACKOFFS,
+  MAX_P99_MS,
+  max5xxShare,
+  STEP_SECONDS,
+  stepStats,
+  type LoadBase,
+} from "../load/ramp.ts";
+import { defineDrill, scripted, type Scripted } from "../spec.ts";
+import { alertsUnderLoad } from "../steps/alerts-under-load.ts";
+import { judge } from "../steps/judge.ts";
+import { steadyBeforeCheck, steadyStateFirst } from "../steps/steady-state.ts";
+
+/**
+ * load-haproxy — ramp the arrival rate step by step, find the highest step the 2-core lab serves
+ * with < 1 % errors and p99 < 500 ms, hold it, and check HAProxy's own counters against the client's.
+ * What it expects depends on what the ramp found (the rate it held), so its lines are judged as it
+ * goes, each with its id: the escape hatch of a scripted plan.
+ */
+export default defineDrill({
+  id: "load-haproxy",
+  title: "Ramp and hold load through HAProxy",
+  expects: {
+    hardened:
+      "holds the highest sustainable step (at least FIREDRILL_MIN_HOLD_RATE) with < 1 % errors and p99 < 500 ms; HAProxy's counters match the client's; no alert under load; a 5xx burst (both apps frozen 8 s) fires the 5xx-rate alert ≤ 10 s, notifies ≤ 15 s, resolves ≤ 15 s after",
+    seed: "holds the highest sustainable step (at least FIREDRILL_MIN_HOLD_RATE) with < 1 % errors and p99 < 500 ms; HAProxy's counters match the client's; no alert under load",
+  },
+  // It measures capacity: a drill beside it would take some.
+  alone: true,
+  plan: () => scripted({ extra: rampAndHold, expect: [] }),
+});
+
+async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
+  const minHoldRate = ctx.settings.minHoldRate;
+  // The stack serves light traffic on its primary before it is loaded (the "fault" here is the load).
+  const steadyBefore = await steadyStateFirst(ctx);
+  // FIREDRILL_LOAD_GENERATOR=k6: the same ramp and hold driven by k6 (skipped with the reason without it).
+  if (ctx.settings.loadGenerator === "k6") return withK6(ctx, steadyBefore, minHoldRate);
+  const base: LoadBase = {
+    baseUrl: ctx.lab.endpoints.haproxy.url,
+    concurrency: CONCURRENCY,
+    timeoutMs: 5000,
+    tag: ctx.tag,
+    history: ctx.history,
+  };
+  const rampStart = ctx.history.now();
+  ctx.progress.detail(`ramp: ${LOAD_STEPS.join(", ")} ops/s, ${STEP_SECONDS} s each`);
+  const ramp = await runWorkload({
+    ...base,
+    phases: LOAD_STEPS.map((rate) => ({ rate, seconds: STEP_SECONDS })),
+    maxOps: 20_000,
+  });
+  const steps = stepStats(ctx.history.events, rampStart, LOAD_STEPS, STEP_SECONDS, ramp.droppedAt);
+  const good = steps.filter(
+    (s) => s.sent > 0 && s.errors / s.sent < MAX_ERROR_RATE && s.p99 !== null && s.p99 < MAX_P99_MS,
+  );
+  // A 4 s ramp step only estimates capacity; the 10 s hold confirms it. When the hold misses, the
+  // drill backs off to the next good step (reported), at most twice and never below the floor, so a
+  // noisy step is not called the lab's limit, while a lab that cannot hold the floor still fails.
+  const candidates = good
+    .map((s) => s.rate)
+    .reverse()
+    .filter((rate, i) => i === 0 || rate >= minHoldRate)
+    .slice(0, 1 + MAX_HOLD_BACKOFFS);
+  if (candidates.length === 0) candidates.push(LOAD_STEPS[0]!);
+  ctx.progress.detail(
+    `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99?.toFixed(0)} ms, ${s.errors} errors`).join("; ")}; holding ${candidates[0]}/s`,
+  );
+  const missed: string[] = [];
+  let attempt!: Awaited<ReturnType<typeof holdAt>>;
+  for (const [i, rate] of candidates.entries()) {
+    attempt = await holdAt(ctx, base, rate);
+    if (attempt.errorRate < MAX_ERROR_RATE && attempt.hold.latency.p99 < MAX_P99_MS) break;
+    if (i === candidates.length - 1) break;
+    missed.push(
+      `${rate}/s: ${(attempt.errorRate * 100).toFixed(2)} % errors, p99 ${attempt.hold.latency.p99} ms`,
+    );
+    ctx.progress.detail(`hold at ${rate}/s missed (${missed.at(-1)}); backing off`);
+  }
+  const { rate: holdRate, hold, before, after, holdStart, holdEnd, errorRate } = attempt;
+  const holdOps = operations(ctx.history.events).filter(
+    (o) => o.invoke.time >= holdStart && o.invoke.time < holdEnd,
+  );
+  const answered = holdOps.filter(
+    (o) =>
+      o.completion &&
+      !("error" in o.completion && /^\w*(Timeout|Abort|ECONN|UND_ERR)/.test(o.completion.error)),
+  ).length;
+  const client5xx = holdOps.filter(
+    (o) => o.completion && "error" in o.completion && /HTTP 5\d\d/.test(o.completion.error),
+  ).length;
+  const loadAlerts = await alertsUnderLoad(
+    ctx,
+    rampStart,
+    max5xxShare(ctx.history.events, rampStart, ctx.history.now(), 10_000),
+  );
+  const checkers = [
+    steadyBeforeCheck(steadyBefore),
+    availability.spec({ window: { from: holdStart, until: holdEnd } }),
+  ];
+  const burst = ctx.profile === "seed" ? undefined : await fiveXxBurst(ctx);
+  if (burst) checkers.push(faultEffect.spec(undefined), burst.steadyAfter);
+  const checked = await judge(ctx, checkers, undefined);
+  const r = checked.results;
+  const expectations: Expectation[] = [
+    resultHolds("steady-state-before", "steady state before the load", r.get("steady-state-before")),
+    expectation(
+      "holds-min-rate",
+      `holds at least ${minHoldRate} ops/s (FIREDRILL_MIN_HOLD_RATE)`,
+      holdRate >= minHoldRate && errorRate < MAX_ERROR_RATE && hold.latency.p99 < MAX_P99_MS,
+      `held ${holdRate} ops/s${good.length === 0 ? "; no ramp step was good" : ""}`,
+    ),
+    expectation(
+      "error-rate",
+      `error rate < 1 % at ${holdRate} ops/s`,
+      errorRate < MAX_ERROR_RATE,
+      `${(errorRate * 100).toFixed(2)} %${missed.length ? `; backed off from ${missed.join("; ")}` : ""}`,
+    ),
+    expectation(
+      "p99",
+      `p99 < ${MAX_P99_MS} ms at ${holdRate} ops/s`,
+      hold.latency.p99 < MAX_P99_MS,
+      `p99 ${hold.latency.p99} ms`,
+    ),
+    ...countersMatch("the client", before, after, { answered, fiveXx: client5xx }),
+    ...loadAlerts,
+    ...(burst
+      ? [
+          resultHolds(
+            "burst-effect",
+            "the burst had its effect (both apps stopped answering)",
+            r.get("fault-effect"),
+          ),
+          resultHolds(
+            "steady-state-after",
+            "steady state restored after the burst",
+            r.get("steady-state-after"),
+          ),
+        ]
+      : []),
+  ];
+  return {
+    checked,
+    figures: {
+      sustainedRate: holdRate,
+      minHoldRate,
+      holdBackoffs: missed.length,
+      holdOperations: hold.invoked,
+      holdErrorRate: errorRate,
+      holdP99Ms: hold.latency.p99,
+      dropped: hold.dropped,
+      haproxyResponses: after.total - before.total,
+      clientResponses: answered,
+      requestsFailed: hold.fail + hold.info + hold.dropped,
+    },
+    facts: {},
+    expectations,
+    ...(burst ? { alerts: burst.alerts } : {}),
+  };
+}
+
+/** The same ramp and hold driven by k6: k6 writes no history, so only the steady state is checked. */
+async function withK6(
+  ctx: DrillContext,
+  steadyBefore: Parameters<typeof steadyBeforeCheck>[0],
+  minHoldRate: number,
+): Promise<Scripted> {
+  const k6 = await loadWithK6(ctx, {
+    steps: LOAD_STEPS,
+    stepSeconds: STEP_SECONDS,
+    holdSeconds: HOLD_SECONDS,
+    concurrency: CONCURRENCY,
+    maxErrorRate: MAX_ERROR_RATE,
+    maxP99Ms: MAX_P99_MS,
+    minHoldRate,
+  });
+  const steady = checkSteadyState(ctx.history.events, steadyBefore);
+  const burst = ctx.profile === "seed" ? undefined : await fiveXxBurst(ctx);
+  const checked = await judge(ctx, [], undefined);
+  return {
+    checked,
+    figures: k6.figures,
+    facts: {},
+    expectations: [
+      resultHolds("steady-state-before", "steady state before the load", steady),
+      ...k6.expectations,
+    ],
+    ...(burst ? { alerts: burst.alerts } : {}),
+  };
+}
