@@ -1,4 +1,4 @@
-import { requireSupported } from "../faults/fault-target.ts";
+import { requireSupported } from "../faults/lab-target.ts";
 import { runSchedule, type FaultSpan } from "../faults/run-schedule.ts";
 import { describeSchedule, endSeconds, toFault, type ScheduledFault } from "../faults/schedule.ts";
 import type { LoadOverrides } from "../settings/load-overrides.ts";

@@ -17,7 +17,7 @@ import { holds } from "./expectations.ts";
 import { findDrill } from "./registry.ts";
 import { runDrill } from "./run-drill.ts";
 import { defineDrill, scripted, type DrillSpec } from "./spec.ts";
-import { checkAlerts } from "./steps/alerts.ts";
+import { checkAlerts } from "./steps/check-alerts.ts";
 import { checkAfterHeal } from "./steps/judge.ts";
 import { phaseUnderLoad } from "./steps/load.ts";
 import { startTestLab } from "../testing/lab-fixture.ts";

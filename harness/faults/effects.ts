@@ -6,7 +6,7 @@ import { within } from "../probes/db-state.ts";
 import { service, serverNames, servicesOn, type NodeName, type ServerName } from "../topology/topology.ts";
 import { describe } from "../util/errors.ts";
 import type { FaultEffect } from "./fault.ts";
-import { targetOf } from "./fault-target.ts";
+import { targetOf } from "./lab-target.ts";
 import { placeName } from "./net-plans.ts";
 
 /** How long one look at a service may take: a frozen service answers never, a healthy one in ms. */

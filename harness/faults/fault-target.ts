@@ -1,9 +1,6 @@
-import type { Lab } from "../lab/lab.ts";
 import type { ServerName } from "../topology/topology.ts";
-import { FaultUnsupportedError, type Capability, type Fault } from "./fault.ts";
+import type { Capability } from "./fault.ts";
 import type { NetFault, NetStep, Place } from "./net-plans.ts";
-import { containerTarget } from "./container-target.ts";
-import { serverTarget } from "./server-target.ts";
 
 export interface ScriptResult {
   exitCode: number;
@@ -51,26 +48,4 @@ export interface FaultTarget {
   probeFrom(server: ServerName): Place;
   /** How a place reads in messages ("haproxy's network namespace", "server node1"). */
   describe(at: Place): string;
-}
-
-const targets = new WeakMap<Lab, FaultTarget>();
-
-/** The lab's fault target: its servers where it has them, its containers otherwise. */
-export function targetOf(lab: Lab): FaultTarget {
-  let t = targets.get(lab);
-  if (!t) targets.set(lab, (t = lab.servers ? serverTarget(lab, lab.servers) : containerTarget(lab)));
-  return t;
-}
-
-/**
- * Throws FaultUnsupportedError, with the reason, when the lab cannot do what `fault` needs: the
- * drill is reported skipped, never passed. Call it before the load starts; `withFault` calls it
- * again before the inject, so an unsupported fault is never half injected.
- */
-export async function requireSupported(lab: Lab, fault: Fault): Promise<void> {
-  const t = targetOf(lab);
-  for (const need of fault.needs) {
-    const why = await t.lacks(need);
-    if (why !== undefined) throw new FaultUnsupportedError(fault.name, why);
-  }
 }

@@ -6,7 +6,7 @@ import { labTest } from "../testing/lab-fixture.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { freezeServer } from "./kinds/freeze-server.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
-import { requireSupported, targetOf } from "./fault-target.ts";
+import { requireSupported, targetOf } from "./lab-target.ts";
 import { inNetns } from "./netadmin.ts";
 import { bandwidthLimit } from "./kinds/bandwidth-limit.ts";
 import { latency } from "./kinds/latency.ts";

@@ -2,7 +2,7 @@ import type { Lab } from "../lab/lab.ts";
 import { serverNames, service, servicesOn, type ServerName } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import { FaultUnsupportedError, type Capability, type Fault, type FaultEffect } from "./fault.ts";
-import { targetOf } from "./fault-target.ts";
+import { targetOf } from "./lab-target.ts";
 import type { NetFault, Scope } from "./net-plans.ts";
 
 /**

@@ -14,7 +14,7 @@ import { crashServer } from "./kinds/crash-server.ts";
 import { containerTarget } from "./container-target.ts";
 import { replicationStalled } from "./effects.ts";
 import type { Fault } from "./fault.ts";
-import { requireSupported, targetOf } from "./fault-target.ts";
+import { requireSupported, targetOf } from "./lab-target.ts";
 import { partition } from "./kinds/partition.ts";
 import { splitReplication } from "./kinds/split-replication.ts";
 

@@ -6,7 +6,7 @@ import type { ServerName } from "../topology/topology.ts";
 import { crashServer } from "./kinds/crash-server.ts";
 import { freezeServer } from "./kinds/freeze-server.ts";
 import { FaultUnsupportedError, type Fault } from "./fault.ts";
-import { requireSupported, targetOf } from "./fault-target.ts";
+import { requireSupported, targetOf } from "./lab-target.ts";
 import { bandwidthLimit } from "./kinds/bandwidth-limit.ts";
 import { latency } from "./kinds/latency.ts";
 import { packetLoss } from "./kinds/packet-loss.ts";

@@ -2,7 +2,7 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type { Lab } from "../lab/lab.ts";
 import { onInterrupt } from "../lab/signal-cleanup.ts";
 import type { Fault } from "./fault.ts";
-import { requireSupported } from "./fault-target.ts";
+import { requireSupported } from "./lab-target.ts";
 
 const LOOK_EVERY_MS = 250;
 

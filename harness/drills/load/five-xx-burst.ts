@@ -1,9 +1,10 @@
 import { expectAlert } from "../../alerts/expect-alert.ts";
-import { requireSupported } from "../../faults/fault-target.ts";
+import { requireSupported } from "../../faults/lab-target.ts";
 import { freezeServices } from "../../faults/kinds/freeze-services.ts";
 import { withFault } from "../../faults/with-fault.ts";
 import type { DrillContext } from "../context.ts";
-import { ALERT_BUDGET as B, checkAlerts } from "../steps/alerts.ts";
+import { ALERT_BUDGET as B } from "../steps/alerts.ts";
+import { checkAlerts } from "../steps/check-alerts.ts";
 import { phaseUnderLoad } from "../steps/load.ts";
 import { steadyAfter } from "../steps/steady-state.ts";
 

@@ -1,10 +1,6 @@
 import type { AlertMatcher } from "../../alerts/alert-key.ts";
-import {
-  assertAlerts,
-  expectAlert,
-  type AlertExpectation,
-  type AlertOutcome,
-} from "../../alerts/expect-alert.ts";
+import { expectAlert, type AlertExpectation, type AlertOutcome } from "../../alerts/expect-alert.ts";
+import { checkAlerts } from "./check-alerts.ts";
 import { kindOf } from "../../faults/fault-kinds.ts";
 import type { FaultSpan } from "../../faults/run-schedule.ts";
 import type { DrillContext } from "../context.ts";
@@ -22,21 +18,6 @@ export const alertWithinBudget = (name: string, labels?: Record<string, string>)
     .firesWithin(ALERT_BUDGET.fires)
     .notifiedWithin(ALERT_BUDGET.notified)
     .resolvesWithin(ALERT_BUDGET.resolves);
-
-/** Judges the drill's alert expectations (waiting within their budgets) from what the watcher recorded. */
-export function checkAlerts(
-  ctx: DrillContext,
-  expected: readonly AlertExpectation[],
-  o: { allow?: readonly AlertMatcher[]; faultAt?: number; healAt?: number } = {},
-): Promise<AlertOutcome> {
-  ctx.progress.detail(`judging ${expected.length} alert expectation(s)`);
-  return assertAlerts(expected, {
-    watcher: ctx.alerts,
-    history: ctx.history,
-    grafanaSkipped: ctx.grafanaSkipped,
-    ...o,
-  });
-}
 
 /** A drill's outcome with its alert judgement folded in. */
 export function withAlerts(outcome: DrillOutcome, a: AlertOutcome): DrillOutcome {

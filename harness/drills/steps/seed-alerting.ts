@@ -4,7 +4,7 @@ import { faultEvents, type HistoryEvent, type NotificationEvent } from "../../hi
 import { PrometheusClient } from "../../probes/prometheus-client.ts";
 import { describe } from "../../util/errors.ts";
 import type { DrillContext } from "../context.ts";
-import { checkAlerts } from "./alerts.ts";
+import { checkAlerts } from "./check-alerts.ts";
 import type { Expectation } from "../../store/drill-result.ts";
 
 /**

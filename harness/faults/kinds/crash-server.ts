@@ -2,7 +2,7 @@ import { nodeNames, type NodeName, type ServerName } from "../../topology/topolo
 import { unanswered } from "../effects.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget } from "../fault-kind.ts";
-import { targetOf } from "../fault-target.ts";
+import { targetOf } from "../lab-target.ts";
 import { aliasesOn } from "../net-plans.ts";
 import { offPathWithServer } from "../request-path.ts";
 

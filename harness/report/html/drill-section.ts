@@ -1,5 +1,3 @@
-import { drills } from "../../drills/registry.ts";
-import type { ProfileName } from "../../config/profiles.ts";
 import type { Reanalysis } from "../reanalyze.ts";
 import type { DrillArtifacts } from "../../store/run-folder.ts";
 import type { AlertResult } from "../../store/drill-result.ts";
@@ -142,8 +140,8 @@ function artifactLinks(d: DrillArtifacts): SafeHtml {
 /** One drill in one profile: what it expects, whether it did, its timeline, findings, logs and files. */
 export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeHtml {
   const r = d.result;
-  const def = drills[r.drill];
-  const expects = def?.expects[r.profile as ProfileName];
+  // The title and what the profile expected, as the drill ran (results before they were saved have neither).
+  const expects = r.expects;
   const id = anchor(r.drill, r.profile);
   const interrupted = r.verdict === "interrupted";
   return html`<section
@@ -153,7 +151,7 @@ export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeH
     data-profile="${r.profile}"
   >
     <h3>
-      ${def?.title ?? r.drill} <small>${r.drill} · ${r.profile}</small>
+      ${r.title ?? r.drill} <small>${r.drill} · ${r.profile}</small>
       <span class="badge ${r.verdict}">${r.verdict}</span>
     </h3>
     ${r.verdict === "skipped" ? html`<p class="reason">Skipped: ${r.reason ?? "no reason given"}</p>` : ""}${
