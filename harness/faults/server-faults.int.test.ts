@@ -12,7 +12,7 @@ import { nodeNames, type NodeName } from "../topology/topology.ts";
 import { waitUntil } from "../util/wait-until.ts";
 import { crashServer } from "./kinds/crash-server.ts";
 import { containerTarget } from "./container-target.ts";
-import { replicationStalled } from "./effects.ts";
+import { replicationStalled } from "./effects/replication-stalled.ts";
 import type { Fault } from "./fault.ts";
 import { requireSupported, targetOf } from "./lab-target.ts";
 import { partition } from "./kinds/partition.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { peerThroughputAtMost, throughputAtMost } from "../effects.ts";
+import { peerThroughputAtMost } from "../effects/between-servers.ts";
+import { throughputAtMost } from "../effects/service-shaping.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget, paramsOf } from "../fault-kind.ts";
 import { netFault, scopeOf } from "../net-fault.ts";

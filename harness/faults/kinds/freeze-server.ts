@@ -1,5 +1,5 @@
 import { nodeNames, type NodeName, type ServerName } from "../../topology/topology.ts";
-import { unanswered } from "../effects.ts";
+import { unanswered } from "../effects/unanswered.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget } from "../fault-kind.ts";
 import { targetOf } from "../lab-target.ts";

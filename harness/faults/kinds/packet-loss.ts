@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { peerConnectsFail, someUnanswered } from "../effects.ts";
+import { peerConnectsFail } from "../effects/between-servers.ts";
+import { someUnanswered } from "../effects/service-shaping.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget, paramsOf } from "../fault-kind.ts";
 import { netFault, scopeOf } from "../net-fault.ts";

@@ -1,5 +1,5 @@
 import { serverNames, type ServerName } from "../../topology/topology.ts";
-import { cannotConnect } from "../effects.ts";
+import { cannotConnect } from "../effects/between-servers.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget } from "../fault-kind.ts";
 import { firstPort, netFault } from "../net-fault.ts";

@@ -1,4 +1,4 @@
-import { replicationStalled } from "../effects.ts";
+import { replicationStalled } from "../effects/replication-stalled.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind } from "../fault-kind.ts";
 import { netFault } from "../net-fault.ts";

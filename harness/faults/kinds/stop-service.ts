@@ -1,6 +1,6 @@
 import { service, topology } from "../../topology/topology.ts";
 import { tolerate304 } from "../container-target.ts";
-import { unanswered } from "../effects.ts";
+import { unanswered } from "../effects/unanswered.ts";
 import type { Fault } from "../fault.ts";
 import { defineFaultKind, needTarget } from "../fault-kind.ts";
 import { offPathWithService } from "../request-path.ts";
