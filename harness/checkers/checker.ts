@@ -3,6 +3,7 @@ import type { HistoryEvent } from "../history/history.ts";
 import type { CheckResult } from "../store/check-result.ts";
 import type { ConvergenceSample } from "../store/convergence-samples.ts";
 import type { ObservedState } from "../store/observed.ts";
+import { hasShape } from "../util/has-shape.ts";
 
 /**
  * The one input every checker reads its part of: the history (history.jsonl), the databases at the
@@ -68,15 +69,12 @@ export function defineChecker<Options, Figure extends string>(
   };
 }
 
-export function isChecker(value: unknown): value is Checker {
-  const c = value as Partial<Checker> | undefined;
-  return (
-    typeof c === "object" &&
-    c !== null &&
-    typeof c.id === "string" &&
-    typeof c.check === "function" &&
-    Array.isArray(c.needs) &&
-    Array.isArray(c.figures) &&
-    typeof c.options?.safeParse === "function"
-  );
-}
+export const isChecker = (value: unknown): value is Checker =>
+  hasShape<Checker>(value, {
+    id: "string",
+    check: "function",
+    needs: "array",
+    figures: "array",
+    keyFigures: "array",
+    options: "object",
+  });

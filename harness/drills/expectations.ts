@@ -106,3 +106,39 @@ export function refersTo(ref: string, e: Expectation): boolean {
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * What the hardened stack shows once the fault healed: no stale read (the read-back included), the
+ * replicas caught up within the bound and equal after the last write, replication healthy.
+ */
+export function recoveryExpectations(convergenceBoundSeconds: number): ExpectationSpec<unknown>[] {
+  return [
+    holds("no-stale-read", "no stale read (the read-back of every item included)", "stale-reads"),
+    holds(
+      "converged",
+      `replicas caught up ≤ ${convergenceBoundSeconds} s after heal and equal after the last write`,
+      "convergence",
+    ),
+    holds("replication-healthy", "replication healthy after heal", "replication-health"),
+  ];
+}
+
+/**
+ * Declared: the checker reported what the drill came to catch (a finding of `kind`), as the seed's
+ * weaknesses and split-brain's divergence are expected; the detail quotes its findings, or `otherwise`.
+ */
+export function reports(
+  id: string,
+  description: string,
+  checker: string,
+  kind: string,
+  otherwise: (e: Evidence<unknown>) => string,
+): ExpectationSpec<unknown> {
+  return expect(id, description, (e) => {
+    const r = e.results.of(checker);
+    return {
+      met: r.findings.some((f) => f.kind === kind),
+      detail: r.findings.map((f) => f.message).join("; ") || otherwise(e),
+    };
+  });
+}

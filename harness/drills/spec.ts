@@ -14,6 +14,7 @@ import type { WorkloadResult } from "../workload/workload.ts";
 import type { DrillContext } from "./context.ts";
 import type { Checked } from "./steps/judge.ts";
 import type { FaultSeries } from "./steps/seed-alerting.ts";
+import { hasShape } from "../util/has-shape.ts";
 
 /**
  * A drill as data (Jepsen's test map): its id and title, what it expects of each profile in one
@@ -132,14 +133,5 @@ export function scripted<Facts>(p: {
   return p as unknown as ScriptedPlan;
 }
 
-export function isDrillSpec(value: unknown): value is DrillSpec {
-  const d = value as Partial<DrillSpec> | undefined;
-  return (
-    typeof d === "object" &&
-    d !== null &&
-    typeof d.id === "string" &&
-    typeof d.title === "string" &&
-    typeof d.plan === "function" &&
-    typeof d.expects === "object"
-  );
-}
+export const isDrillSpec = (value: unknown): value is DrillSpec =>
+  hasShape<DrillSpec>(value, { id: "string", title: "string", plan: "function", expects: "object" });

@@ -3,6 +3,7 @@ import { describeIssues } from "../util/zod-issues.ts";
 import type { AlertMatcher } from "../alerts/alert-key.ts";
 import type { NodeName, ServerName } from "../topology/topology.ts";
 import type { Fault } from "./fault.ts";
+import { hasShape } from "../util/has-shape.ts";
 
 /** What a fault acts on: a whole server, one service, or a link between servers. */
 export type FaultScope = "server" | "service" | "link";
@@ -67,19 +68,15 @@ export function defineFaultKind(kind: FaultKind): FaultKind {
   return kind;
 }
 
-export function isFaultKind(value: unknown): value is FaultKind {
-  const k = value as Partial<FaultKind> | undefined;
-  return (
-    typeof k === "object" &&
-    k !== null &&
-    typeof k.id === "string" &&
-    Array.isArray(k.targets) &&
-    typeof k.build === "function" &&
-    typeof k.name === "function" &&
-    typeof k.servers === "function" &&
-    typeof k.takesOff === "function"
-  );
-}
+export const isFaultKind = (value: unknown): value is FaultKind =>
+  hasShape<FaultKind>(value, {
+    id: "string",
+    targets: "array",
+    build: "function",
+    name: "function",
+    servers: "function",
+    takesOff: "function",
+  });
 
 /** The target a kind that has targets was given; throws for null (a hand-built schedule may hold one). */
 export function needTarget(kind: string, target: string | null): string {

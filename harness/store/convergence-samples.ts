@@ -61,32 +61,49 @@ function apply(prev: readonly number[], d: Delta): number[] {
   return [...prev.filter((x) => !gone.has(x)), ...d.add].sort((a, b) => a - b);
 }
 
-export function encodeSamples(samples: readonly ConvergenceSample[]): EncodedSample[] {
-  const last: Record<string, { lists: number[]; items: number[] }> = {};
-  const node = (name: "node1" | "node2", n: NodeState | undefined): EncodedNode => {
-    if (!n) return null;
-    const out: NonNullable<EncodedNode> = { gtidCurrentPos: n.gtidCurrentPos, checksums: n.checksums };
-    if (n.rows) {
-      const prev = last[name] ?? { lists: [], items: [] };
-      out.rows = { lists: delta(prev.lists, n.rows.lists), items: delta(prev.items, n.rows.items) };
-      last[name] = n.rows;
-    }
-    return out;
+type Rows = { lists: number[]; items: number[] };
+
+/**
+ * Both nodes of every sample mapped in order, each with its own last full rows carried from its
+ * previous sample: how a sample is written as deltas and read back.
+ */
+function mapNodes<A, B>(
+  samples: readonly { time: number; node1: A; node2: A }[],
+  map: (n: NonNullable<A>, previous: Rows) => { out: B; rows?: Rows },
+  none: B,
+): { time: number; node1: B; node2: B }[] {
+  const last: Partial<Record<"node1" | "node2", Rows>> = {};
+  const node = (name: "node1" | "node2", n: A): B => {
+    if (n === null || n === undefined) return none;
+    const r = map(n, last[name] ?? { lists: [], items: [] });
+    if (r.rows) last[name] = r.rows;
+    return r.out;
   };
   return samples.map((s) => ({ time: s.time, node1: node("node1", s.node1), node2: node("node2", s.node2) }));
 }
 
+export function encodeSamples(samples: readonly ConvergenceSample[]): EncodedSample[] {
+  return mapNodes<NodeState | undefined, EncodedNode>(
+    samples,
+    (n, prev) => {
+      const out = { gtidCurrentPos: n.gtidCurrentPos, checksums: n.checksums };
+      if (!n.rows) return { out };
+      const rows = { lists: delta(prev.lists, n.rows.lists), items: delta(prev.items, n.rows.items) };
+      return { out: { ...out, rows }, rows: n.rows };
+    },
+    null,
+  );
+}
+
 export function decodeSamples(encoded: readonly EncodedSample[]): ConvergenceSample[] {
-  const last: Record<string, { lists: number[]; items: number[] }> = {};
-  const node = (name: "node1" | "node2", n: EncodedNode | null): NodeState | undefined => {
-    if (!n) return undefined;
-    const out: NodeState = { gtidCurrentPos: n.gtidCurrentPos, checksums: n.checksums };
-    if (n.rows) {
-      const prev = last[name] ?? { lists: [], items: [] };
-      out.rows = { lists: apply(prev.lists, n.rows.lists), items: apply(prev.items, n.rows.items) };
-      last[name] = out.rows;
-    }
-    return out;
-  };
-  return encoded.map((s) => ({ time: s.time, node1: node("node1", s.node1), node2: node("node2", s.node2) }));
+  return mapNodes<EncodedNode, NodeState | undefined>(
+    encoded,
+    (n, prev) => {
+      const out = { gtidCurrentPos: n.gtidCurrentPos, checksums: n.checksums };
+      if (!n.rows) return { out };
+      const rows = { lists: apply(prev.lists, n.rows.lists), items: apply(prev.items, n.rows.items) };
+      return { out: { ...out, rows }, rows };
+    },
+    undefined,
+  );
 }

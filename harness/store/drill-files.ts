@@ -30,54 +30,39 @@ import { z } from "zod";
  * result.json: the drill's verdict, figures and findings, written twice: as `interrupted` when the
  * drill starts (so a killed run still says so), then with the verdict at its end.
  */
-export const resultJson = jsonArtifact<DrillResult>({
-  file: "result.json",
-  kind: "a drill's result",
+export const resultJson = jsonArtifact<DrillResult>("result.json", "a drill's result", DrillResultSchema, {
   indent: 2,
-  schema: DrillResultSchema,
 });
 
 /** findings.json: every checker's result, the checkers and their options, the figures and expectations. */
-export const findingsJson = jsonArtifact<SavedFindings>({
-  file: "findings.json",
-  kind: "a drill's findings",
+export const findingsJson = jsonArtifact<SavedFindings>("findings.json", "a drill's findings", SavedFindingsSchema, {
   indent: 2,
-  schema: SavedFindingsSchema,
 });
 
 /** observed.json: the databases as the drill left them (durability and replication health read it). */
-export const observedJson = jsonArtifact<ObservedState>({
-  file: "observed.json",
-  kind: "the observed databases",
-  schema: ObservedStateSchema,
-});
+export const observedJson = jsonArtifact<ObservedState>("observed.json", "the observed databases", ObservedStateSchema);
 
 /** convergence.json: the samples the convergence checker judged, from the heal on, stored as deltas. */
-export const convergenceJson = jsonArtifact<readonly ConvergenceSample[], EncodedSample[]>({
-  file: "convergence.json",
-  kind: "convergence samples",
-  schema: z.array(EncodedSampleSchema),
-  encode: encodeSamples,
-  decode: decodeSamples,
-});
+export const convergenceJson = jsonArtifact<readonly ConvergenceSample[], EncodedSample[]>(
+  "convergence.json",
+  "convergence samples",
+  z.array(EncodedSampleSchema),
+  { encode: encodeSamples, decode: decodeSamples },
+);
 
 /** environment.json: what ran, on what (images, versions, machine), so two runs can be told apart. */
-export const environmentJson = jsonArtifact<DrillEnvironment>({
-  file: "environment.json",
-  kind: "a drill's environment",
-  indent: 2,
-  schema: DrillEnvironmentSchema,
-});
+export const environmentJson = jsonArtifact<DrillEnvironment>(
+  "environment.json",
+  "a drill's environment",
+  DrillEnvironmentSchema,
+  { indent: 2 },
+);
 
 /**
  * metrics/prometheus.json: what the lab's Prometheus saw during the drill. The report links it but
  * does not draw it (the history has what it draws), so only this reader reads it.
  */
-export const metricsJson = jsonArtifact<MetricSnapshot>({
-  file: "metrics/prometheus.json",
-  kind: "a Prometheus snapshot",
-  schema: MetricSnapshotSchema,
-});
+export const metricsJson = jsonArtifact<MetricSnapshot>("metrics/prometheus.json", "a Prometheus snapshot", MetricSnapshotSchema);
 
 /** A drill's folder, created if needed. */
 export function drillDir(runDir: string, drill: string, profile: string): string {

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { describe } from "../util/errors.ts";
 import { writeJsonAtomically } from "../util/write-json.ts";
-import { describeIssues } from "../util/zod-issues.ts";
+import { readJsonFile } from "./json-file.ts";
 
 export const EXPLORE_FILE = "explore.json";
 
@@ -103,17 +101,5 @@ export function writeExploreReport(runDir: string, report: ExploreReport): void 
  * and what is wrong when it cannot be read, is not JSON, or is not an explore report.
  */
 export function readExploreReport(runDir: string): ExploreReport | undefined {
-  const file = path.join(runDir, EXPLORE_FILE);
-  if (!existsSync(file)) return undefined;
-  const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    const what = err instanceof SyntaxError ? "not JSON" : "cannot be read";
-    throw new Error(`${file}: ${what}: ${oneLine(describe(err))}`);
-  }
-  const r = ExploreReportSchema.safeParse(json);
-  if (!r.success) throw new Error(`${file}: not an explore report: ${describeIssues(r.error)}`);
-  return r.data;
+  return readJsonFile(path.join(runDir, EXPLORE_FILE), ExploreReportSchema, "an explore report");
 }

@@ -35,16 +35,20 @@ export interface JsonArtifact<T> {
   inspect(dir: string): ArtifactRead<T>;
 }
 
-export function jsonArtifact<T, Stored = T>(spec: {
-  file: string;
-  /** What the file holds, for the problem with a file of another kind: "not a drill's result". */
-  kind: string;
-  schema: z.ZodType<Stored>;
-  /** Indented where people read the file (result, findings, environment); compact where it is bulky. */
-  indent?: number;
-  encode?: (value: T) => Stored;
-  decode?: (stored: Stored) => T;
-}): JsonArtifact<T> {
+export function jsonArtifact<T, Stored = T>(
+  /** Its path in the drill's folder. */
+  file: string,
+  /** What the file holds, for the problem with a file of another kind: "a drill's result". */
+  kind: string,
+  schema: z.ZodType<Stored>,
+  o: {
+    /** Indented where people read the file (result, findings, environment); compact where it is bulky. */
+    indent?: number;
+    encode?: (value: T) => Stored;
+    decode?: (stored: Stored) => T;
+  } = {},
+): JsonArtifact<T> {
+  const spec = { file, kind, schema, ...o };
   const encode = spec.encode ?? ((v: T) => v as unknown as Stored);
   const decode = spec.decode ?? ((s: Stored) => s as unknown as T);
   const inspect = (dir: string): ArtifactRead<T> => {

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { describe } from "../util/errors.ts";
 import { writeJsonAtomically } from "../util/write-json.ts";
-import { describeIssues } from "../util/zod-issues.ts";
+import { readJsonFile } from "./json-file.ts";
 
 export const MUTANTS_FILE = "mutants.json";
 
@@ -75,19 +73,7 @@ export function writeMutantsReport(runDir: string, report: MutantsReport): void 
  * and what is wrong when it cannot be read, is not JSON, or is not a mutants report.
  */
 export function readMutantsReport(runDir: string): MutantsReport | undefined {
-  const file = path.join(runDir, MUTANTS_FILE);
-  if (!existsSync(file)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(
-      `${file}: ${err instanceof SyntaxError ? "not JSON" : "cannot be read"}: ${describe(err)}`,
-    );
-  }
-  const r = MutantsReportSchema.safeParse(json);
-  if (!r.success) throw new Error(`${file}: not a mutants report: ${describeIssues(r.error)}`);
-  return r.data;
+  return readJsonFile(path.join(runDir, MUTANTS_FILE), MutantsReportSchema, "a mutants report");
 }
 
 /** The score as people read it: "83 % (15 of 18 killed)". */

@@ -143,25 +143,18 @@ export function checkAvailability(
     } else {
       failoverSeconds = lastFailure ? secs(Math.max(0, lastFailure.time - inject)) : 0;
     }
-    if (
-      failoverSeconds !== null &&
-      bounds.failoverSeconds !== undefined &&
-      failoverSeconds > bounds.failoverSeconds
-    )
-      findings.push({
-        kind: "slow-failover",
-        message: `the outage lasted ${failoverSeconds.toFixed(2)} s from the fault to the last failed request, over ${bounds.failoverSeconds} s`,
-        evidence: { lastFailureAt: lastFailure?.time, inject },
-      });
-    if (
-      firstSuccessSeconds !== null &&
-      bounds.firstSuccessSeconds !== undefined &&
-      firstSuccessSeconds > bounds.firstSuccessSeconds
-    )
-      findings.push({
-        kind: "slow-first-success",
-        message: `the first success on ${node} came ${firstSuccessSeconds.toFixed(2)} s after the fault, over ${bounds.firstSuccessSeconds} s`,
-      });
+    const over = (seconds: number | null, bound: number | undefined, finding: (s: number) => Finding) => {
+      if (seconds !== null && bound !== undefined && seconds > bound) findings.push(finding(seconds));
+    };
+    over(failoverSeconds, bounds.failoverSeconds, (s) => ({
+      kind: "slow-failover",
+      message: `the outage lasted ${s.toFixed(2)} s from the fault to the last failed request, over ${bounds.failoverSeconds} s`,
+      evidence: { lastFailureAt: lastFailure?.time, inject },
+    }));
+    over(firstSuccessSeconds, bounds.firstSuccessSeconds, (s) => ({
+      kind: "slow-first-success",
+      message: `the first success on ${node} came ${s.toFixed(2)} s after the fault, over ${bounds.firstSuccessSeconds} s`,
+    }));
   }
   let failbackSeconds: number | null = null;
   if (heal !== undefined && bounds.primaryNode) {

@@ -56,23 +56,23 @@ export async function loadWithK6(
     FIREDRILL_URL: ctx.lab.endpoints.haproxy.url,
     FIREDRILL_CONCURRENCY: String(plan.concurrency),
   };
+  // One k6 run of the script: its phase's settings, its summary in the drill's folder, a minute's slack.
+  const phase = (name: "ramp" | "hold", seconds: number, scriptEnv: Record<string, string>) =>
+    runK6({
+      k6: k6.path,
+      image: k6.image,
+      labels,
+      script,
+      scriptEnv: { ...common, FIREDRILL_PHASE: name, ...scriptEnv, FIREDRILL_TAG: `${ctx.tag}-k6${name[0]}` },
+      summaryFile: path.join(ctx.dir, `k6-${name}-summary.json`),
+      timeoutMs: (seconds + 60) * 1000,
+      env,
+    });
   const rampStart = ctx.history.now();
   ctx.progress.detail(`k6 ${k6.version} ramp: ${plan.steps.join(", ")} ops/s, ${plan.stepSeconds} s each`);
-  const ramp = await runK6({
-    k6: k6.path,
-    image: k6.image,
-    labels,
-    script,
-    scriptEnv: {
-      ...common,
-      FIREDRILL_PHASE: "ramp",
-      FIREDRILL_STEPS: plan.steps.join(","),
-      FIREDRILL_STEP_SECONDS: String(plan.stepSeconds),
-      FIREDRILL_TAG: `${ctx.tag}-k6r`,
-    },
-    summaryFile: path.join(ctx.dir, "k6-ramp-summary.json"),
-    timeoutMs: (plan.steps.length * plan.stepSeconds + 60) * 1000,
-    env,
+  const ramp = await phase("ramp", plan.steps.length * plan.stepSeconds, {
+    FIREDRILL_STEPS: plan.steps.join(","),
+    FIREDRILL_STEP_SECONDS: String(plan.stepSeconds),
   });
   const good = plan.steps.filter((rate) => scenarioMet(ramp.summary, `step_${rate}`));
   const holdRate = good.at(-1) ?? plan.steps[0]!;
@@ -80,21 +80,9 @@ export async function loadWithK6(
 
   const counters = plan.frontendResponses ?? frontendResponses;
   const before = await counters(ctx.lab.endpoints.haproxy.metricsUrl);
-  const hold = await runK6({
-    k6: k6.path,
-    image: k6.image,
-    labels,
-    script,
-    scriptEnv: {
-      ...common,
-      FIREDRILL_PHASE: "hold",
-      FIREDRILL_HOLD_RATE: String(holdRate),
-      FIREDRILL_HOLD_SECONDS: String(plan.holdSeconds),
-      FIREDRILL_TAG: `${ctx.tag}-k6h`,
-    },
-    summaryFile: path.join(ctx.dir, "k6-hold-summary.json"),
-    timeoutMs: (plan.holdSeconds + 60) * 1000,
-    env,
+  const hold = await phase("hold", plan.holdSeconds, {
+    FIREDRILL_HOLD_RATE: String(holdRate),
+    FIREDRILL_HOLD_SECONDS: String(plan.holdSeconds),
   });
   const after = await counters(ctx.lab.endpoints.haproxy.metricsUrl);
   const s = hold.summary;

@@ -6,18 +6,22 @@ import type { DrillContext } from "../context.ts";
 
 // load-haproxy's ramp and hold: the steps, the bounds a good step keeps, and how one is measured.
 
-export const LOAD_STEPS = [25, 50, 100, 200, 300, 400, 600];
-export const STEP_SECONDS = 4;
-export const HOLD_SECONDS = 10;
-export const MAX_ERROR_RATE = 0.01;
-/** One latency bound for the ramp's good steps and the hold alike. */
-export const MAX_P99_MS = 500;
-export const MAX_HOLD_BACKOFFS = 2;
-/**
- * Requests in flight at most: at 200 ops/s and 300 ms latency 60 are in flight, so 64 made the
- * client drop arrivals before the lab refused any; 128 leaves the limit to the lab.
- */
-export const CONCURRENCY = 128;
+export const RAMP = {
+  /** The arrival rates of the ramp's steps, ops/s. */
+  steps: [25, 50, 100, 200, 300, 400, 600],
+  stepSeconds: 4,
+  holdSeconds: 10,
+  maxErrorRate: 0.01,
+  /** One latency bound for the ramp's good steps and the hold alike. */
+  maxP99Ms: 500,
+  /** How often a missed hold backs off to the next good step. */
+  maxHoldBackoffs: 2,
+  /**
+   * Requests in flight at most: at 200 ops/s and 300 ms latency 60 are in flight, so 64 made the
+   * client drop arrivals before the lab refused any; 128 leaves the limit to the lab.
+   */
+  concurrency: 128,
+} as const;
 
 export interface StepStats {
   rate: number;
@@ -62,8 +66,8 @@ export async function holdAt(ctx: DrillContext, base: LoadBase, rate: number) {
   const holdStart = ctx.history.now();
   const hold = await runWorkload({
     ...base,
-    phases: [{ rate, seconds: HOLD_SECONDS }],
-    maxOps: rate * HOLD_SECONDS,
+    phases: [{ rate, seconds: RAMP.holdSeconds }],
+    maxOps: rate * RAMP.holdSeconds,
   });
   // HAProxy's exporter is read on demand; its counters are final once the last response is sent.
   const holdEnd = ctx.history.now();

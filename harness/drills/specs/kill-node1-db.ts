@@ -1,6 +1,6 @@
 import { expectAlert } from "../../alerts/expect-alert.ts";
 import availability from "../../checkers/kinds/availability.ts";
-import { expect, faultExpectations, fmtSeconds, holds } from "../expectations.ts";
+import { expect, faultExpectations, fmtSeconds, holds, recoveryExpectations } from "../expectations.ts";
 import { defineDrill } from "../spec.ts";
 import { alertWithinBudget } from "../steps/alerts.ts";
 import { failoverBounds } from "../steps/judge.ts";
@@ -50,13 +50,7 @@ export default defineDrill({
             ]
           : [
               holds("failover", "outage ≤ 2 s and first success on node2 ≤ 2 s", "availability"),
-              holds("no-stale-read", "no stale read (the read-back of every item included)", "stale-reads"),
-              holds(
-                "converged",
-                "replicas caught up ≤ 10 s after heal and equal after the last write",
-                "convergence",
-              ),
-              holds("replication-healthy", "replication healthy after heal", "replication-health"),
+              ...recoveryExpectations(10),
             ]),
       ],
       alerts: seed

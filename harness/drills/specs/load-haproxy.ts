@@ -9,19 +9,7 @@ import { expectation, resultHolds } from "../expectations.ts";
 import { countersMatch } from "../load/counters.ts";
 import { fiveXxBurst } from "../load/five-xx-burst.ts";
 import { loadWithK6 } from "../load/k6-load.ts";
-import {
-  CONCURRENCY,
-  holdAt,
-  HOLD_SECONDS,
-  LOAD_STEPS,
-  MAX_ERROR_RATE,
-  MAX_HOLD_BACKOFFS,
-  MAX_P99_MS,
-  max5xxShare,
-  STEP_SECONDS,
-  stepStats,
-  type LoadBase,
-} from "../load/ramp.ts";
+import { holdAt, max5xxShare, RAMP, stepStats, type LoadBase } from "../load/ramp.ts";
 import { defineDrill, scripted, type Scripted } from "../spec.ts";
 import { alertsUnderLoad } from "../steps/alerts-under-load.ts";
 import { judge } from "../steps/judge.ts";
@@ -54,21 +42,21 @@ async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
   if (ctx.settings.loadGenerator === "k6") return withK6(ctx, steadyBefore, minHoldRate);
   const base: LoadBase = {
     baseUrl: ctx.lab.endpoints.haproxy.url,
-    concurrency: CONCURRENCY,
+    concurrency: RAMP.concurrency,
     timeoutMs: 5000,
     tag: ctx.tag,
     history: ctx.history,
   };
   const rampStart = ctx.history.now();
-  ctx.progress.detail(`ramp: ${LOAD_STEPS.join(", ")} ops/s, ${STEP_SECONDS} s each`);
+  ctx.progress.detail(`ramp: ${RAMP.steps.join(", ")} ops/s, ${RAMP.stepSeconds} s each`);
   const ramp = await runWorkload({
     ...base,
-    phases: LOAD_STEPS.map((rate) => ({ rate, seconds: STEP_SECONDS })),
+    phases: RAMP.steps.map((rate) => ({ rate, seconds: RAMP.stepSeconds })),
     maxOps: 20_000,
   });
-  const steps = stepStats(ctx.history.events, rampStart, LOAD_STEPS, STEP_SECONDS, ramp.droppedAt);
+  const steps = stepStats(ctx.history.events, rampStart, RAMP.steps, RAMP.stepSeconds, ramp.droppedAt);
   const good = steps.filter(
-    (s) => s.sent > 0 && s.errors / s.sent < MAX_ERROR_RATE && s.p99 !== null && s.p99 < MAX_P99_MS,
+    (s) => s.sent > 0 && s.errors / s.sent < RAMP.maxErrorRate && s.p99 !== null && s.p99 < RAMP.maxP99Ms,
   );
   // A 4 s ramp step only estimates capacity; the 10 s hold confirms it. When the hold misses, the
   // drill backs off to the next good step (reported), at most twice and never below the floor, so a
@@ -77,8 +65,8 @@ async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
     .map((s) => s.rate)
     .reverse()
     .filter((rate, i) => i === 0 || rate >= minHoldRate)
-    .slice(0, 1 + MAX_HOLD_BACKOFFS);
-  if (candidates.length === 0) candidates.push(LOAD_STEPS[0]!);
+    .slice(0, 1 + RAMP.maxHoldBackoffs);
+  if (candidates.length === 0) candidates.push(RAMP.steps[0]!);
   ctx.progress.detail(
     `steps: ${steps.map((s) => `${s.rate}/s p99 ${s.p99?.toFixed(0)} ms, ${s.errors} errors`).join("; ")}; holding ${candidates[0]}/s`,
   );
@@ -86,7 +74,7 @@ async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
   let attempt!: Awaited<ReturnType<typeof holdAt>>;
   for (const [i, rate] of candidates.entries()) {
     attempt = await holdAt(ctx, base, rate);
-    if (attempt.errorRate < MAX_ERROR_RATE && attempt.hold.latency.p99 < MAX_P99_MS) break;
+    if (attempt.errorRate < RAMP.maxErrorRate && attempt.hold.latency.p99 < RAMP.maxP99Ms) break;
     if (i === candidates.length - 1) break;
     missed.push(
       `${rate}/s: ${(attempt.errorRate * 100).toFixed(2)} % errors, p99 ${attempt.hold.latency.p99} ms`,
@@ -123,19 +111,19 @@ async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
     expectation(
       "holds-min-rate",
       `holds at least ${minHoldRate} ops/s (FIREDRILL_MIN_HOLD_RATE)`,
-      holdRate >= minHoldRate && errorRate < MAX_ERROR_RATE && hold.latency.p99 < MAX_P99_MS,
+      holdRate >= minHoldRate && errorRate < RAMP.maxErrorRate && hold.latency.p99 < RAMP.maxP99Ms,
       `held ${holdRate} ops/s${good.length === 0 ? "; no ramp step was good" : ""}`,
     ),
     expectation(
       "error-rate",
       `error rate < 1 % at ${holdRate} ops/s`,
-      errorRate < MAX_ERROR_RATE,
+      errorRate < RAMP.maxErrorRate,
       `${(errorRate * 100).toFixed(2)} %${missed.length ? `; backed off from ${missed.join("; ")}` : ""}`,
     ),
     expectation(
       "p99",
-      `p99 < ${MAX_P99_MS} ms at ${holdRate} ops/s`,
-      hold.latency.p99 < MAX_P99_MS,
+      `p99 < ${RAMP.maxP99Ms} ms at ${holdRate} ops/s`,
+      hold.latency.p99 < RAMP.maxP99Ms,
       `p99 ${hold.latency.p99} ms`,
     ),
     ...countersMatch("the client", before, after, { answered, fiveXx: client5xx }),
@@ -181,15 +169,7 @@ async function withK6(
   steadyBefore: Parameters<typeof steadyBeforeCheck>[0],
   minHoldRate: number,
 ): Promise<Scripted> {
-  const k6 = await loadWithK6(ctx, {
-    steps: LOAD_STEPS,
-    stepSeconds: STEP_SECONDS,
-    holdSeconds: HOLD_SECONDS,
-    concurrency: CONCURRENCY,
-    maxErrorRate: MAX_ERROR_RATE,
-    maxP99Ms: MAX_P99_MS,
-    minHoldRate,
-  });
+  const k6 = await loadWithK6(ctx, { ...RAMP, minHoldRate });
   const steady = checkSteadyState(ctx.history.events, steadyBefore);
   const burst = ctx.profile === "seed" ? undefined : await fiveXxBurst(ctx);
   const checked = await judge(ctx, [], undefined);

@@ -14,7 +14,7 @@ import { nodeNames, type NodeName } from "../../topology/topology.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { runWorkload } from "../../workload/workload.ts";
 import type { DrillContext } from "../context.ts";
-import { expect, expectation, holds } from "../expectations.ts";
+import { expect, expectation, holds, reports } from "../expectations.ts";
 import { defineDrill, scripted } from "../spec.ts";
 import { ALERT_BUDGET as B } from "../steps/alerts.ts";
 import { checkAlerts } from "../steps/check-alerts.ts";
@@ -71,13 +71,13 @@ export default defineDrill({
             };
           },
         ),
-        expect("divergence-reported", "convergence reports the replicas diverged (both nodes read)", (e) => {
-          const c = e.results.of("convergence");
-          return {
-            met: c.findings.some((f) => f.kind === "diverged"),
-            detail: c.findings.map((f) => f.message).join("; ") || "the replicas were reported equal",
-          };
-        }),
+        reports(
+          "divergence-reported",
+          "convergence reports the replicas diverged (both nodes read)",
+          "convergence",
+          "diverged",
+          () => "the replicas were reported equal",
+        ),
         holds(
           "steady-state-after",
           "steady state restored after the repair (the data stays different)",

@@ -1,4 +1,4 @@
-import { expect, faultExpectations, holds } from "../expectations.ts";
+import { expect, faultExpectations, recoveryExpectations } from "../expectations.ts";
 import availability from "../../checkers/kinds/availability.ts";
 import { defineDrill } from "../spec.ts";
 import { alertWithinBudget } from "../steps/alerts.ts";
@@ -26,13 +26,7 @@ export default defineDrill({
         const failed = e.results.figure(availability, "requestsFailed");
         return { met: failed === 0, detail: `${failed} failed` };
       }),
-      holds("no-stale-read", "no stale read (the read-back of every item included)", "stale-reads"),
-      holds(
-        "converged",
-        "replicas caught up ≤ 15 s after heal and equal after the last write",
-        "convergence",
-      ),
-      holds("replication-healthy", "replication healthy after heal", "replication-health"),
+      ...recoveryExpectations(15),
     ],
     alerts:
       profile === "seed"
