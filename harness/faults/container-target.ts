@@ -5,7 +5,8 @@ import { describe as describeError } from "../util/errors.ts";
 import type { Capability } from "./fault.ts";
 import type { FaultTarget, ScriptResult } from "./fault-target.ts";
 import { engineOf, inNetns, inScratchNetns } from "./netadmin.ts";
-import { aliasesOn, containerHeal, containerInject, containersAddressed, type Place } from "./net-plans.ts";
+import { containerHeal, containerInject, containersAddressed } from "./container-net-plan.ts";
+import { aliasesOn, type Place } from "./net-plans.ts";
 
 /** The engine answers 304 when a container is already in the wanted state: that is success here. */
 export async function tolerate304(p: Promise<unknown>): Promise<void> {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ServerName } from "../topology/topology.ts";
-import {
-  containerHeal,
-  containerInject,
-  containerNetPlan,
-  dropTable,
-  placeName,
-  serverNetPlan,
-  type NetFault,
-  type NetStep,
-  type ServerView,
-} from "./net-plans.ts";
+import { containerHeal, containerInject, containerNetPlan } from "./container-net-plan.ts";
+import { dropTable, placeName, type NetFault, type NetStep } from "./net-plans.ts";
+import { serverNetPlan, type ServerView } from "./server-net-plan.ts";
 
 // A multi-host lab as the plans see it: each server's address on the lab network, its interface
 // toward its peers, and the host ports its containers publish there. The published database ports

@@ -3,7 +3,8 @@ import { service, serverNames, type ServerName } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { Capability } from "./fault.ts";
 import type { FaultTarget, ScriptResult } from "./fault-target.ts";
-import { serverHeal, serverInject, type NetFault, type Place } from "./net-plans.ts";
+import type { NetFault, Place } from "./net-plans.ts";
+import { serverHeal, serverInject } from "./server-net-plan.ts";
 
 /** Single-quotes a word for sh. */
 export const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -18,8 +19,8 @@ const TOOLS = ["nft", "tc", "nsenter", "bash", "timeout"];
  * A multi-host lab's fault target: the servers themselves, through `Lab.servers`. Crash powers a
  * server off (and on again), freeze pauses it, and the network faults' nft and tc run as root on
  * the server, matching the peer server's address and the ports its containers publish there
- * (net-plans.ts says where on the packet's way and why). A service's own loss or shaping runs in its
- * container's namespace, entered from its server's shell.
+ * (server-net-plan.ts says where on the packet's way and why). A service's own loss or shaping runs
+ * in its container's namespace, entered from its server's shell.
  */
 export function serverTarget(lab: Lab, servers: ServerAccess): FaultTarget {
   const asked = new Map<Capability, Promise<string | undefined>>();
