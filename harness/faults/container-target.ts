@@ -4,6 +4,7 @@ import { service, serverNames, type ServerName } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { Capability } from "./fault.ts";
 import type { FaultTarget, ScriptResult } from "./fault-target.ts";
+import { lacksOnce } from "./lacks-once.ts";
 import { engineOf, inNetns, inScratchNetns } from "./netadmin.ts";
 import { containerHeal, containerInject, containersAddressed } from "./container-net-plan.ts";
 import { aliasesOn, type Place } from "./net-plans.ts";
@@ -25,7 +26,6 @@ const rank = (alias: string) => (service(alias).kind === "db" ? 0 : 1);
  * container's own network namespace through the netadmin helper, on the engine that runs it.
  */
 export function containerTarget(lab: Lab): FaultTarget {
-  const asked = new Map<Capability, Promise<string | undefined>>();
   const serviceOf = (at: Place) => {
     if (!("service" in at))
       throw new Error(`a single-engine lab has no shell on server ${at.server}: its plan runs in containers`);
@@ -33,11 +33,7 @@ export function containerTarget(lab: Lab): FaultTarget {
   };
   return {
     level: "containers",
-    lacks(need) {
-      let p = asked.get(need);
-      if (!p) asked.set(need, (p = lacks(lab, need)));
-      return p;
-    },
+    lacks: lacksOnce((need) => lacks(lab, need)),
     async crash(server) {
       await Promise.all(
         aliasesOn(server).map((a) => tolerate304(lab.container(a).kill({ signal: "SIGKILL" }))),

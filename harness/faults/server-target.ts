@@ -3,6 +3,7 @@ import { service, serverNames, type ServerName } from "../topology/topology.ts";
 import { describe as describeError } from "../util/errors.ts";
 import type { Capability } from "./fault.ts";
 import type { FaultTarget, ScriptResult } from "./fault-target.ts";
+import { lacksOnce } from "./lacks-once.ts";
 import type { NetFault, Place } from "./net-plans.ts";
 import { serverHeal, serverInject } from "./server-net-plan.ts";
 
@@ -23,7 +24,6 @@ const TOOLS = ["nft", "tc", "nsenter", "bash", "timeout"];
  * in its container's namespace, entered from its server's shell.
  */
 export function serverTarget(lab: Lab, servers: ServerAccess): FaultTarget {
-  const asked = new Map<Capability, Promise<string | undefined>>();
   const published = new Map<string, number>();
 
   /** The host port `alias`'s `port` is published on, from the container's configuration on its engine. */
@@ -49,11 +49,7 @@ export function serverTarget(lab: Lab, servers: ServerAccess): FaultTarget {
 
   return {
     level: "servers",
-    lacks(need) {
-      let p = asked.get(need);
-      if (!p) asked.set(need, (p = lacks(servers, need)));
-      return p;
-    },
+    lacks: lacksOnce((need) => lacks(servers, need)),
     crash: (server) => servers.powerOff(server),
     // The repair is the power coming back: ServerAccess's power-on leaves the server's engine to
     // bring its containers back (restart policy, or the provider starting them), and the drill's
