@@ -7,9 +7,9 @@
  * prints one line per tool saying what to install, and the tests that need it are reported skipped
  * with their reason, as before.
  */
-import { accessSync, constants, existsSync, statSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import type { Progress } from "../progress/progress.ts";
+import { findOnPath } from "../util/find-on-path.ts";
 import { run } from "../util/run.ts";
 import { aptInstall, sudoWithoutPassword, type AptRunner } from "./apt.ts";
 import { describeHost, type EngineHost } from "./engine-bootstrap.ts";
@@ -34,6 +34,22 @@ export interface HostTool {
   withRecommends?: boolean;
 }
 
+/** A tool found as an executable of its own name on PATH (most of them). */
+const commandTool = (name: string, pkg: string, neededBy: string): HostTool => ({
+  name,
+  check: { command: name },
+  pkg,
+  neededBy,
+});
+
+/** A Debian package with no command of its own, named as its package. */
+const packageTool = (pkg: string, neededBy: string): HostTool => ({
+  name: pkg,
+  check: { dpkgPackage: pkg },
+  pkg,
+  neededBy,
+});
+
 /** What the unit project's tests drive; each such test is skipped with its reason without it. */
 export const UNIT_TOOLS: readonly HostTool[] = [
   {
@@ -42,70 +58,26 @@ export const UNIT_TOOLS: readonly HostTool[] = [
     pkg: "chromium",
     neededBy: "the report opened in a real browser",
   },
-  {
-    name: "ansible-playbook",
-    check: { command: "ansible-playbook" },
-    pkg: "ansible",
-    neededBy: "the Ansible role's render, plan and --syntax-check tests",
-  },
-  {
-    name: "ansible-lint",
-    check: { command: "ansible-lint" },
-    pkg: "ansible-lint",
-    neededBy: "ansible-lint of cluster/ansible",
-  },
-  {
-    name: "vagrant",
-    check: { command: "vagrant" },
-    pkg: "vagrant",
-    neededBy: "`vagrant validate` of the Vagrant lab",
-  },
+  commandTool("ansible-playbook", "ansible", "the Ansible role's render, plan and --syntax-check tests"),
+  commandTool("ansible-lint", "ansible-lint", "ansible-lint of cluster/ansible"),
+  commandTool("vagrant", "vagrant", "`vagrant validate` of the Vagrant lab"),
 ];
 
 /** What the integration project's tests drive besides the engine (engine-bootstrap.ts starts that). */
 export const INTEGRATION_TOOLS: readonly HostTool[] = [
+  commandTool("ansible-playbook", "ansible", "the Ansible deployment and the machines provider"),
+  packageTool("python3-docker", "Ansible's community.docker modules (the Ansible deployment)"),
+  commandTool("ssh", "openssh-client", "the machines provider"),
+  commandTool("ssh-keygen", "openssh-client", "the machines provider (its run's key)"),
   {
-    name: "ansible-playbook",
-    check: { command: "ansible-playbook" },
-    pkg: "ansible",
-    neededBy: "the Ansible deployment and the machines provider",
-  },
-  {
-    name: "python3-docker",
-    check: { dpkgPackage: "python3-docker" },
-    pkg: "python3-docker",
-    neededBy: "Ansible's community.docker modules (the Ansible deployment)",
-  },
-  { name: "ssh", check: { command: "ssh" }, pkg: "openssh-client", neededBy: "the machines provider" },
-  {
-    name: "ssh-keygen",
-    check: { command: "ssh-keygen" },
-    pkg: "openssh-client",
-    neededBy: "the machines provider (its run's key)",
-  },
-  {
-    name: "docker",
-    check: { command: "docker" },
-    pkg: "docker.io",
-    neededBy: "the machines provider (streams images into the machines)",
+    ...commandTool("docker", "docker.io", "the machines provider (streams images into the machines)"),
     withRecommends: true,
   },
 ];
 
-/** The first executable file called `name` on PATH, as a shell would find it (no subprocess). */
+/** Whether an executable file called `name` is on PATH, as a shell would find it (no subprocess). */
 export function onPathSync(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return true;
-    } catch {
-      // Not here, or not executable: the next PATH entry may have it.
-      continue;
-    }
-  }
-  return false;
+  return findOnPath(name, env) !== undefined;
 }
 
 /** Whether dpkg lists `pkg` as installed (false where there is no dpkg). */

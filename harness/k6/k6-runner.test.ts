@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findOnPath, K6_MISSING, k6Availability, runK6 } from "./k6-runner.ts";
+import { findOnPath } from "../util/find-on-path.ts";
+import { K6_MISSING, k6Availability, runK6 } from "./k6-runner.ts";
 
 // A real process on a real PATH, standing in for k6: it answers `version`, and for `run` it logs its
 // arguments and writes the recorded summary where --summary-export says, then exits $FAKE_K6_EXIT.

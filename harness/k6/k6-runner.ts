@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { LABEL_FIREDRILL, LABEL_ROLE, LABEL_RUN } from "../lab/labels.ts";
+import { findOnPath } from "../util/find-on-path.ts";
 import { run as runProcess } from "../util/run.ts";
 import { parseK6Summary, type K6Summary } from "./k6-summary.ts";
 
@@ -65,22 +66,6 @@ export function k6DockerArgs(c: K6Container, k6Args: readonly string[]): string[
 
 /** The labels of a k6 container with no lab's labels given: still firedrill's, and said to be k6. */
 const K6_ROLE_LABELS = { [LABEL_FIREDRILL]: "1", [LABEL_ROLE]: "k6" };
-
-/** The first executable file called `name` on `env.PATH`, as a shell would find it. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // Not here (or not executable): the next PATH entry may have it.
-      continue;
-    }
-  }
-  return undefined;
-}
 
 /**
  * Runs k6 to its end or `timeoutMs`, where it is killed outright (SIGKILL): a run past its limit is
