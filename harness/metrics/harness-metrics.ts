@@ -4,6 +4,31 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type { ReceiverClient } from "../probes/receiver-client.ts";
 import { describe } from "../util/errors.ts";
 
+/** Each metric's name, help and labels; HarnessMetrics registers them on its own registry only. */
+const specs = {
+  requests: {
+    name: "firedrill_client_requests_total",
+    help: "Operations the harness completed, by operation and outcome (ok, fail, info = unknown).",
+    labelNames: ["op", "outcome"] as const,
+  },
+  errors: {
+    name: "firedrill_client_errors_total",
+    help: "Operations that did not succeed (fail or info), by operation.",
+    labelNames: ["op"] as const,
+  },
+  latency: {
+    name: "firedrill_client_request_duration_seconds",
+    help: "Latency the harness measured per operation.",
+    labelNames: ["op"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  },
+  faultActive: {
+    name: "firedrill_fault_active",
+    help: "1 while the named fault is injected, 0 after its heal.",
+    labelNames: ["fault"] as const,
+  },
+};
+
 /**
  * The harness's client-side view as Prometheus metrics: request rate, latency and errors as the
  * client saw them, and a gauge per active fault. Derived from the history (every completed operation
@@ -12,31 +37,10 @@ import { describe } from "../util/errors.ts";
  */
 export class HarnessMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({
-    name: "firedrill_client_requests_total",
-    help: "Operations the harness completed, by operation and outcome (ok, fail, info = unknown).",
-    labelNames: ["op", "outcome"] as const,
-    registers: [this.registry],
-  });
-  private readonly errors = new Counter({
-    name: "firedrill_client_errors_total",
-    help: "Operations that did not succeed (fail or info), by operation.",
-    labelNames: ["op"] as const,
-    registers: [this.registry],
-  });
-  private readonly latency = new Histogram({
-    name: "firedrill_client_request_duration_seconds",
-    help: "Latency the harness measured per operation.",
-    labelNames: ["op"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-  private readonly faultActive = new Gauge({
-    name: "firedrill_fault_active",
-    help: "1 while the named fault is injected, 0 after its heal.",
-    labelNames: ["fault"] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = new Counter({ ...specs.requests, registers: [this.registry] });
+  private readonly errors = new Counter({ ...specs.errors, registers: [this.registry] });
+  private readonly latency = new Histogram({ ...specs.latency, registers: [this.registry] });
+  private readonly faultActive = new Gauge({ ...specs.faultActive, registers: [this.registry] });
 
   observe(e: HistoryEvent): void {
     if (e.type === "ok" || e.type === "fail" || e.type === "info") {
