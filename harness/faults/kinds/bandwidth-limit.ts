@@ -2,9 +2,8 @@ import { z } from "zod";
 import { peerThroughputAtMost } from "../effects/between-servers.ts";
 import { throughputAtMost } from "../effects/service-shaping.ts";
 import type { Fault } from "../fault.ts";
-import { defineFaultKind, needTarget, paramsOf } from "../fault-kind.ts";
 import { netFault, scopeOf } from "../net-fault.ts";
-import { shapedServer, shapingScope, shapingTakesOff, shapingTargets } from "../shaping-targets.ts";
+import { shapingKind } from "../shaping-kind.ts";
 
 /** Limits the egress bandwidth of one service or a whole server with a token bucket (tbf). */
 export function bandwidthLimit(on: string, kbitPerSecond: number): Fault {
@@ -20,18 +19,10 @@ export function bandwidthLimit(on: string, kbitPerSecond: number): Fault {
   );
 }
 
-const Params = z.object({ kbitPerSecond: z.number().gt(0) });
-
-export default defineFaultKind({
+export default shapingKind({
   id: "bandwidth-limit",
   summary: "a service's or a server's egress limited by a token bucket (tc tbf)",
-  scope: shapingScope,
-  targets: shapingTargets,
-  params: Params,
-  name: (t, p) =>
-    `limit ${needTarget("bandwidth-limit", t)} to ${paramsOf("bandwidth-limit", Params, p).kbitPerSecond} kbit/s`,
-  build: (t, p) =>
-    bandwidthLimit(needTarget("bandwidth-limit", t), paramsOf("bandwidth-limit", Params, p).kbitPerSecond),
-  servers: shapedServer,
-  takesOff: shapingTakesOff,
+  params: z.object({ kbitPerSecond: z.number().gt(0) }),
+  name: (on, p) => `limit ${on} to ${p.kbitPerSecond} kbit/s`,
+  build: (on, p) => bandwidthLimit(on, p.kbitPerSecond),
 });

@@ -2,9 +2,8 @@ import { z } from "zod";
 import { peerAnswersSlowerThan } from "../effects/between-servers.ts";
 import { answersSlowerThan } from "../effects/service-shaping.ts";
 import type { Fault } from "../fault.ts";
-import { defineFaultKind, needTarget, paramsOf } from "../fault-kind.ts";
 import { netFault, scopeOf } from "../net-fault.ts";
-import { shapedServer, shapingScope, shapingTakesOff, shapingTargets } from "../shaping-targets.ts";
+import { shapingKind } from "../shaping-kind.ts";
 
 /**
  * Adds latency with netem to one service or a whole server; where the kernel has no sch_netem the
@@ -21,16 +20,10 @@ export function latency(on: string, delayMs: number): Fault {
   );
 }
 
-const Params = z.object({ delayMs: z.number().gt(0) });
-
-export default defineFaultKind({
+export default shapingKind({
   id: "latency",
   summary: "a service's or a server's packets delayed (tc netem; skipped where the kernel lacks sch_netem)",
-  scope: shapingScope,
-  targets: shapingTargets,
-  params: Params,
-  name: (t, p) => `delay ${needTarget("latency", t)} by ${paramsOf("latency", Params, p).delayMs} ms`,
-  build: (t, p) => latency(needTarget("latency", t), paramsOf("latency", Params, p).delayMs),
-  servers: shapedServer,
-  takesOff: shapingTakesOff,
+  params: z.object({ delayMs: z.number().gt(0) }),
+  name: (on, p) => `delay ${on} by ${p.delayMs} ms`,
+  build: (on, p) => latency(on, p.delayMs),
 });

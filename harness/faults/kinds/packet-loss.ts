@@ -2,9 +2,8 @@ import { z } from "zod";
 import { peerConnectsFail } from "../effects/between-servers.ts";
 import { someUnanswered } from "../effects/service-shaping.ts";
 import type { Fault } from "../fault.ts";
-import { defineFaultKind, needTarget, paramsOf } from "../fault-kind.ts";
 import { netFault, scopeOf } from "../net-fault.ts";
-import { shapedServer, shapingScope, shapingTakesOff, shapingTargets } from "../shaping-targets.ts";
+import { shapingKind } from "../shaping-kind.ts";
 
 /**
  * Drops a share of TCP packets, both ways (nft `numgen random`): of one service (`alias`), or of a
@@ -21,17 +20,10 @@ export function packetLoss(on: string, percent: number): Fault {
   );
 }
 
-const Params = z.object({ percent: z.number().gt(0).max(100) });
-
-export default defineFaultKind({
+export default shapingKind({
   id: "packet-loss",
   summary: "a share of a service's or a server's TCP packets dropped both ways (nft numgen random)",
-  scope: shapingScope,
-  targets: shapingTargets,
-  params: Params,
-  name: (t, p) =>
-    `lose ${paramsOf("packet-loss", Params, p).percent}% of ${needTarget("packet-loss", t)}'s packets`,
-  build: (t, p) => packetLoss(needTarget("packet-loss", t), paramsOf("packet-loss", Params, p).percent),
-  servers: shapedServer,
-  takesOff: shapingTakesOff,
+  params: z.object({ percent: z.number().gt(0).max(100) }),
+  name: (on, p) => `lose ${p.percent}% of ${on}'s packets`,
+  build: (on, p) => packetLoss(on, p.percent),
 });
