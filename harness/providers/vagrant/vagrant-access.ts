@@ -41,6 +41,12 @@ export function execCall(server: ServerName, script: string): VagrantCall {
  * plans ran, moved here (halt, up, VirtualBox's or libvirt's pause, a root shell over vagrant ssh).
  */
 export function vagrantCalls(provider: VagrantProviderName, runId: string) {
+  /** A call on the VM itself, below vagrant: VBoxManage's arguments or virsh's, as the provider is. */
+  const onVm = (virtualbox: readonly string[], libvirt: readonly string[], why: string): VagrantCall => ({
+    argv: provider === "virtualbox" ? ["VBoxManage", ...virtualbox] : [...VIRSH, ...libvirt],
+    why,
+    timeoutMs: QUICK_MS,
+  });
   return {
     /** Pulls the plug: no shutdown, as a crash. */
     powerOff: (server: ServerName): VagrantCall[] => [
@@ -67,38 +73,24 @@ export function vagrantCalls(provider: VagrantProviderName, runId: string) {
     },
     /** The whole VM stops, kernel included: a hung server, not a dead one. */
     pause: (server: ServerName): VagrantCall =>
-      provider === "virtualbox"
-        ? {
-            argv: ["VBoxManage", "controlvm", virtualboxVm(server), "pause"],
-            why: `freeze ${server}`,
-            timeoutMs: QUICK_MS,
-          }
-        : {
-            argv: [...VIRSH, "suspend", libvirtDomain(server)],
-            why: `freeze ${server}`,
-            timeoutMs: QUICK_MS,
-          },
+      onVm(
+        ["controlvm", virtualboxVm(server), "pause"],
+        ["suspend", libvirtDomain(server)],
+        `freeze ${server}`,
+      ),
     resume: (server: ServerName): VagrantCall =>
-      provider === "virtualbox"
-        ? {
-            argv: ["VBoxManage", "controlvm", virtualboxVm(server), "resume"],
-            why: `thaw ${server}`,
-            timeoutMs: QUICK_MS,
-          }
-        : { argv: [...VIRSH, "resume", libvirtDomain(server)], why: `thaw ${server}`, timeoutMs: QUICK_MS },
+      onVm(
+        ["controlvm", virtualboxVm(server), "resume"],
+        ["resume", libvirtDomain(server)],
+        `thaw ${server}`,
+      ),
     /** Whether the VM runs (a resume of a running VM fails: the heal must still count as done). */
     state: (server: ServerName): VagrantCall =>
-      provider === "virtualbox"
-        ? {
-            argv: ["VBoxManage", "showvminfo", virtualboxVm(server), "--machinereadable"],
-            why: `${server}'s state`,
-            timeoutMs: QUICK_MS,
-          }
-        : {
-            argv: [...VIRSH, "domstate", libvirtDomain(server)],
-            why: `${server}'s state`,
-            timeoutMs: QUICK_MS,
-          },
+      onVm(
+        ["showvminfo", virtualboxVm(server), "--machinereadable"],
+        ["domstate", libvirtDomain(server)],
+        `${server}'s state`,
+      ),
     exec: execCall,
   };
 }
