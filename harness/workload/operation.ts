@@ -24,17 +24,12 @@ export interface OperationTarget {
  * With `signal`, an operation the caller cut short is recorded as `info` (the harness gave up; it
  * says nothing about the lab); without one, behaviour is the workload's: no client-side abort.
  */
-export function sendOperation(
-  t: OperationTarget,
-  process: number,
-  kind: OpKind,
-  value: OpValue,
-  path: string,
-  body: string | undefined,
-  signal?: AbortSignal,
-): Promise<OpCompletion> {
-  return new Promise((resolve) => startOperation(t, process, kind, value, path, body, signal, resolve));
+export function sendOperation(...call: OperationCall): Promise<OpCompletion> {
+  return new Promise((resolve) => startOperation(resolve, ...call));
 }
+
+/** sendOperation's arguments: startOperation's after `done`. */
+type OperationCall = Parameters<typeof startOperation> extends [unknown, ...infer Call] ? Call : never;
 
 /**
  * `sendOperation` without a promise, for the generator's hot path: `done` is called once, right
@@ -44,14 +39,14 @@ export function sendOperation(
  * same header parsing and body decoding, without its URL parsing, promise and body stream.
  */
 export function startOperation(
+  done: (c: OpCompletion) => void,
   t: OperationTarget,
   process: number,
   kind: OpKind,
   value: OpValue,
   path: string,
   body: string | undefined,
-  signal: AbortSignal | undefined,
-  done: (c: OpCompletion) => void,
+  signal?: AbortSignal,
 ): void {
   const t0 = t.history.now();
   const invoke: OpInvoke = { type: "invoke", process, op: kind, value, time: t0 };

@@ -241,7 +241,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     counts.invoked++;
     inFlight++;
     try {
-      startOperation(target, process, kind, value, path, body, undefined, completed);
+      startOperation(completed, target, process, kind, value, path, body);
     } catch (err) {
       // Only recording the invoke can throw here (a listener): nothing was sent.
       inFlight--;
