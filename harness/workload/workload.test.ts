@@ -2,13 +2,10 @@ import { describe, expect, it } from "vitest";
 import { HistoryRecorder } from "../history/history-file.ts";
 import { operations, type ReadItemValue } from "../history/history.ts";
 import { fakeApp, localServer as server } from "./fake-app.ts";
-import {
-  arrivalTimes,
-  checkWorkloadOptions,
-  pickReadTarget,
-  READ_RECENT_WINDOW,
-  runWorkload,
-} from "./workload.ts";
+import { arrivalTimes } from "./arrival-schedule.ts";
+import { pickReadTarget, READ_RECENT_WINDOW } from "./read-target.ts";
+import { checkWorkloadOptions } from "./workload-options.ts";
+import { runWorkload } from "./workload.ts";
 
 /** A seeded PRNG (mulberry32): the read-pick tests see the same draws on every run. */
 function seeded(seed: number): () => number {

@@ -1,34 +1,12 @@
 import { randomBytes } from "node:crypto";
 import * as hdr from "hdr-histogram-js";
 import { Agent } from "undici";
-import type { HistoryRecorder } from "../history/history-file.ts";
-import type { OpCompletion, OpKind, OpValue } from "../history/history.ts";
+import type { OpCompletion, OpValue } from "../history/history.ts";
+import { Schedule } from "./arrival-schedule.ts";
+import { kindPicker } from "./operation-mix.ts";
 import { startOperation, type OperationTarget } from "./operation.ts";
-
-export interface RatePhase {
-  /** Operations per second during this phase (ramps are a list of phases). */
-  rate: number;
-  seconds: number;
-}
-
-export interface WorkloadOptions {
-  baseUrl: string;
-  phases: readonly RatePhase[];
-  /** Hard bound on operations, whatever the phases say. */
-  maxOps: number;
-  /** Most operations in flight at once; an arrival beyond it is counted as dropped, not queued. */
-  concurrency: number;
-  timeoutMs: number;
-  /** Relative weights of the operations. */
-  mix?: Partial<Record<OpKind, number>>;
-  /** Prefix of every title and text this run writes, so checkers can tell its rows from others. */
-  tag: string;
-  history: HistoryRecorder;
-  /** Stop early (e.g. a drill's deadline). */
-  signal?: AbortSignal;
-  /** Source of every random choice (operation, list, item), in [0, 1); tests inject a seeded one. */
-  random?: () => number;
-}
+import { pickReadTarget } from "./read-target.ts";
+import { checkWorkloadOptions, type WorkloadOptions } from "./workload-options.ts";
 
 export interface WorkloadResult {
   invoked: number;
@@ -52,88 +30,8 @@ export interface WorkloadResult {
   latency: { p50: number; p90: number; p99: number; max: number; count: number };
 }
 
-/** Validates options before anything is sent: one clear message per mistake. */
-export function checkWorkloadOptions(
-  o: Pick<WorkloadOptions, "phases" | "maxOps" | "concurrency" | "timeoutMs">,
-  capSeconds = 3600,
-): void {
-  if (o.phases.length === 0) throw new Error("workload needs at least one rate phase");
-  for (const p of o.phases) {
-    if (!(p.rate > 0) || !Number.isFinite(p.rate))
-      throw new Error(`rate must be a positive number of operations per second, not ${p.rate}`);
-    if (!(p.seconds > 0)) throw new Error(`phase duration must be positive, not ${p.seconds}`);
-  }
-  const total = o.phases.reduce((s, p) => s + p.seconds, 0);
-  if (total > capSeconds) throw new Error(`workload lasts ${total} s, over the cap of ${capSeconds} s`);
-  if (!(o.maxOps > 0 && Number.isInteger(o.maxOps)))
-    throw new Error(`maxOps must be a positive integer, not ${o.maxOps}`);
-  if (!(o.concurrency > 0 && Number.isInteger(o.concurrency)))
-    throw new Error(`concurrency must be a positive integer, not ${o.concurrency}`);
-  if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, not ${o.timeoutMs}`);
-}
-
-/**
- * The arrival schedule, one arrival at a time: phase by phase at that phase's constant rate, at most
- * `maxOps` in all. Computed as it goes, so a million-operation run holds no array of its times.
- */
-class Schedule {
-  private phase = 0;
-  private k = 0;
-  private phaseStart = 0;
-  private count = 0;
-
-  constructor(
-    private readonly phases: readonly RatePhase[],
-    private readonly maxOps: number,
-  ) {}
-
-  /** Milliseconds from the start of the next arrival, or -1 when there is none. */
-  next(): number {
-    if (this.count >= this.maxOps) return -1;
-    for (;;) {
-      const p = this.phases[this.phase];
-      if (p === undefined) return -1;
-      if (this.k < Math.floor(p.rate * p.seconds)) {
-        this.count++;
-        return this.phaseStart + (this.k++ * 1000) / p.rate;
-      }
-      this.phaseStart += p.seconds * 1000;
-      this.phase++;
-      this.k = 0;
-    }
-  }
-}
-
-/** Which arrival falls at which time: phase by phase at that phase's constant rate. */
-export function arrivalTimes(phases: readonly RatePhase[], maxOps: number): number[] {
-  const times: number[] = [];
-  const schedule = new Schedule(phases, maxOps);
-  for (let at = schedule.next(); at >= 0; at = schedule.next()) times.push(at);
-  return times;
-}
-
 /** How late the generator may reach an arrival before a drop is counted as its own (`droppedLate`). */
 export const LATE_MS = 5;
-
-const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "read-item": 4 };
-
-/** Share of reads aimed uniformly at any item acknowledged so far: an old item lost or stale on a node gets read. */
-export const READ_ANY_SHARE = 0.5;
-/** The other reads pick among this many most recent acknowledgements: stale reads right after failback hide there. */
-export const READ_RECENT_WINDOW = 50;
-
-/**
- * Which acknowledged item a read targets: with probability READ_ANY_SHARE uniformly over all of
- * `items` (in acknowledgement order), otherwise uniformly over its last READ_RECENT_WINDOW. O(1) and
- * allocation-free: reads run at thousands per second over a list that only grows. `items` must not
- * be empty (the caller adds or creates first).
- */
-export function pickReadTarget(items: readonly number[], random: () => number): number {
-  const n = items.length;
-  if (random() < READ_ANY_SHARE) return items[Math.floor(random() * n)]!;
-  const window = Math.min(n, READ_RECENT_WINDOW);
-  return items[n - window + Math.floor(random() * window)]!;
-}
 
 /**
  * Open-model generator: operations start on a fixed schedule whether or not earlier ones finished,
@@ -158,16 +56,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     numberOfSignificantValueDigits: 3,
   });
   const random = o.random ?? Math.random;
-  const mix = { ...defaultMix, ...o.mix };
-  const weighted = Object.entries(mix).filter(([, w]) => w > 0) as [OpKind, number][];
-  const kinds = weighted.map(([k]) => k);
-  const weights = weighted.map(([, w]) => w);
-  const totalWeight = weights.reduce((s, w) => s + w, 0);
-  const pick = (): OpKind => {
-    let r = random() * totalWeight;
-    for (let i = 0; i < weights.length; i++) if ((r -= weights[i]!) < 0) return kinds[i]!;
-    return kinds[0]!;
-  };
+  const pick = kindPicker(o.mix, random);
 
   const { history, signal } = o;
   const target: OperationTarget = { baseUrl: o.baseUrl, agent, timeoutMs: o.timeoutMs, history };
