@@ -1,17 +1,5 @@
-import {
-  aliasesOn,
-  dropTable,
-  netem,
-  nftHealAt,
-  lossRule,
-  TABLE,
-  tbf,
-  tcDel,
-  type NetFault,
-  type NetPlan,
-  type NetStep,
-  type Scope,
-} from "./net-plans.ts";
+import { aliasesOn, nftHealAt, type NetFault, type NetPlan, type NetStep, type Scope } from "./net-plans.ts";
+import { dropTable, lossRule, netem, TABLE, tbf, tcDel } from "./net-scripts.ts";
 
 // Container namespaces (single-engine labs). The scripts are the ones firedrill has always run:
 // the rules sit in each container's own namespace and match the containers' addresses on the lab

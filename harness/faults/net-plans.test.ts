@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ServerName } from "../topology/topology.ts";
 import { containerHeal, containerInject, containerNetPlan } from "./container-net-plan.ts";
-import { dropTable, placeName, type NetFault, type NetStep } from "./net-plans.ts";
+import { placeName, type NetFault, type NetStep } from "./net-plans.ts";
+import { dropTable } from "./net-scripts.ts";
 import { serverNetPlan, type ServerView } from "./server-net-plan.ts";
 
 // A multi-host lab as the plans see it: each server's address on the lab network, its interface

@@ -1,4 +1,5 @@
 import { servicesOn, type ServerName } from "../topology/topology.ts";
+import { dropTable } from "./net-scripts.ts";
 
 /**
  * Jepsen's net protocol, the *what* of a network fault apart from the *how*: who drops whom, what is
@@ -34,26 +35,11 @@ export interface NetPlan {
 
 export const placeName = (p: Place) => ("service" in p ? p.service : p.server);
 
-// All firedrill rules live in one nft table per namespace or server, so healing is one idempotent delete.
-export const TABLE = "inet firedrill";
-export const dropTable = `nft delete table ${TABLE} 2>/dev/null; true`;
-export const tcDel = (dev: string) => `tc qdisc del dev ${dev} root 2>/dev/null; true`;
-
 /** Every service of `server` that runs as a container (Grafana's slot may have no image). */
 export const aliasesOn = (server: ServerName) =>
   servicesOn(server)
     .filter((s) => s.image !== undefined)
     .map((s) => s.alias);
-
-/** nft's numgen compares within 0-99, so "everything" is a plain drop rather than "< 100". */
-export const lossRule = (percent: number) =>
-  percent >= 100
-    ? "meta l4proto tcp drop;"
-    : `meta l4proto tcp numgen random mod 100 < ${Math.round(percent)} drop;`;
-
-export const tbf = (dev: string, kbit: number) =>
-  `tc qdisc replace dev ${dev} root tbf rate ${kbit}kbit burst 16kbit latency 200ms`;
-export const netem = (dev: string, ms: number) => `tc qdisc replace dev ${dev} root netem delay ${ms}ms`;
 
 /** The heal of nft rules: firedrill's table deleted at each place. */
 export const nftHealAt = (places: Place[]): NetStep[] =>

@@ -1,17 +1,7 @@
 import { service, type ServerName } from "../topology/topology.ts";
 import { containerHeal, containerInject } from "./container-net-plan.ts";
-import {
-  dropTable,
-  lossRule,
-  netem,
-  nftHealAt,
-  TABLE,
-  tbf,
-  tcDel,
-  type NetFault,
-  type NetPlan,
-  type NetStep,
-} from "./net-plans.ts";
+import { nftHealAt, type NetFault, type NetPlan, type NetStep } from "./net-plans.ts";
+import { dropTable, lossRule, netem, TABLE, tbf, tcDel } from "./net-scripts.ts";
 
 // Server shells (multi-host labs: machines, VMs). Servers reach each other's services at the peer
 // SERVER's address and the port its container publishes there; the containers' own addresses are
