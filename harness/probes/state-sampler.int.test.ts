@@ -13,10 +13,10 @@ import {
   replicationRunningBoth,
   replicationStateAt,
   serverStateAt,
-  StateSampler,
   whenReplicationRunningBoth,
   whenServerState,
-} from "./state-sampler.ts";
+} from "./sampled-states.ts";
+import { StateSampler } from "./state-sampler.ts";
 
 const probesOf = (h: readonly HistoryEvent[], source: string, from: number) =>
   h.filter((e) => e.type === "probe" && e.source === source && e.time >= from) as Extract<

@@ -8,19 +8,17 @@ import { HistoryRecorder } from "../history/history-file.ts";
 import type { DbEndpoint } from "../lab/lab.ts";
 import { markOf } from "../report/html/event-kinds.ts";
 import { lanes } from "../report/html/series.ts";
+import { DatabaseReader } from "./database-reader.ts";
+import { haproxyReader, type ServerStatesReader } from "./haproxy-server-states.ts";
+import type { ReplicationReader, ReplicationSample } from "./replication-sample.ts";
 import {
-  DatabaseReader,
-  haproxyReader,
   replicationRunningBoth,
   replicationStateAt,
   serverStateAt,
-  StateSampler,
   whenReplicationRunningBoth,
   whenServerState,
-  type ReplicationReader,
-  type ReplicationSample,
-  type ServerStatesReader,
-} from "./state-sampler.ts";
+} from "./sampled-states.ts";
+import { StateSampler } from "./state-sampler.ts";
 
 /** What the tests use of mysql2's (untyped) server-side connection. */
 interface FakeServerConnection {
