@@ -1,5 +1,6 @@
 import { formatScore, type MutantResult, type MutantsReport } from "../store/mutants-file.ts";
 import { withLeadingSection } from "./lead-section.ts";
+import { dataTable, type Column } from "./html/data-table.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
 
 /** How each status reads, and which badge colour it wears: a kill is the harness doing its job. */
@@ -22,6 +23,16 @@ function note(m: MutantResult): string {
   return "";
 }
 
+const COLUMNS: readonly Column[] = [
+  "mutant",
+  "profile",
+  "layer",
+  "status",
+  "drill",
+  "finding that killed it / why not",
+  { num: "seconds" },
+];
+
 function headline(r: MutantsReport): string {
   const incomplete = r.complete ? "" : ` The run stopped after ${r.mutants.length} of ${r.selected} mutants.`;
   return `Mutation score ${formatScore(r)}${r.skipped ? `, ${r.skipped} skipped (never counted as killed)` : ""}.${incomplete}`;
@@ -39,39 +50,28 @@ export function mutantsSection(r: MutantsReport): SafeHtml {
       it is killed when its drill fails (flagged when the drill failed without the expected finding), survives
       when its drill passes. In this run a failed drill is the harness doing its job.
     </p>
-    <table class="mutants">
-      <thead>
-        <tr>
-          <th>mutant</th>
-          <th>profile</th>
-          <th>layer</th>
-          <th>status</th>
-          <th>drill</th>
-          <th>finding that killed it / why not</th>
-          <th class="num">seconds</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${r.mutants.map(
-          (m) =>
-            html`<tr class="mutant-${m.status}" data-mutant="${m.id}">
-              <td><strong>${m.id}</strong><br /><small>${m.title}</small></td>
-              <td>${m.profile}</td>
-              <td>${m.layer}</td>
-              <td><span class="badge ${STATUS[m.status].badge}">${statusText(m)}</span></td>
-              <td>
-                ${m.drills.map(
-                  (d) =>
-                    html`<a href="#${anchor(d.drill, `${m.profile}+${m.id}`)}">${d.drill}</a>
-                      <small>${d.verdict}</small><br />`,
-                )}
-              </td>
-              <td><span class="reason">${note(m)}</span><br /><small>${m.why}</small></td>
-              <td class="num">${m.seconds}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${dataTable(
+      "mutants",
+      COLUMNS,
+      r.mutants.map(
+        (m) =>
+          html`<tr class="mutant-${m.status}" data-mutant="${m.id}">
+            <td><strong>${m.id}</strong><br /><small>${m.title}</small></td>
+            <td>${m.profile}</td>
+            <td>${m.layer}</td>
+            <td><span class="badge ${STATUS[m.status].badge}">${statusText(m)}</span></td>
+            <td>
+              ${m.drills.map(
+                (d) =>
+                  html`<a href="#${anchor(d.drill, `${m.profile}+${m.id}`)}">${d.drill}</a>
+                    <small>${d.verdict}</small><br />`,
+              )}
+            </td>
+            <td><span class="reason">${note(m)}</span><br /><small>${m.why}</small></td>
+            <td class="num">${m.seconds}</td>
+          </tr>`,
+      ),
+    )}
   </section>`;
 }
 

@@ -1,6 +1,7 @@
 import type { Reanalysis } from "../reanalyze.ts";
 import type { DrillArtifacts } from "../../store/run-folder.ts";
 import type { AlertResult } from "../../store/drill-result.ts";
+import { dataTable, type Column } from "./data-table.ts";
 import { findingsSection, logExcerpts } from "./evidence.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
 import { fmt } from "../../util/format.ts";
@@ -28,6 +29,16 @@ const labelText = (l: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
 
+const ALERT_COLUMNS: readonly Column[] = [
+  "alert",
+  "source",
+  "expected",
+  { num: "detect s" },
+  { num: "notify s" },
+  { num: "resolve s" },
+  "judged",
+];
+
 /**
  * The drill's alert rows; a source that could not run here (Grafana without its image) is said once,
  * with its reason and how many assertions it covers, not once per row.
@@ -51,35 +62,24 @@ function alertsTable(all: readonly AlertResult[] | undefined): SafeHtml {
       ${notes}`;
   return html`<h4>Alerts</h4>
     ${notes}
-    <table class="alerts">
-      <thead>
-        <tr>
-          <th>alert</th>
-          <th>source</th>
-          <th>expected</th>
-          <th class="num">detect s</th>
-          <th class="num">notify s</th>
-          <th class="num">resolve s</th>
-          <th>judged</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${alerts.map(
-          (a) =>
-            html`<tr class="${a.skipped ? "skipped" : a.met ? "met" : "unmet"}">
-              <td>${a.alert} <small>${labelText(a.labels)}</small></td>
-              <td>${a.source}</td>
-              <td>${a.expect}</td>
-              <td class="num">${fmt(a.detectSeconds)}</td>
-              <td class="num">${fmt(a.notifySeconds)}</td>
-              <td class="num">${fmt(a.resolveSeconds)}</td>
-              <td>
-                ${a.skipped ? `skipped: ${a.skipped}` : a.met ? "met" : "NOT met"}${a.detail ? html` <span class="detail">— ${a.detail}</span>` : ""}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${dataTable(
+      "alerts",
+      ALERT_COLUMNS,
+      alerts.map(
+        (a) =>
+          html`<tr class="${a.skipped ? "skipped" : a.met ? "met" : "unmet"}">
+            <td>${a.alert} <small>${labelText(a.labels)}</small></td>
+            <td>${a.source}</td>
+            <td>${a.expect}</td>
+            <td class="num">${fmt(a.detectSeconds)}</td>
+            <td class="num">${fmt(a.notifySeconds)}</td>
+            <td class="num">${fmt(a.resolveSeconds)}</td>
+            <td>
+              ${a.skipped ? `skipped: ${a.skipped}` : a.met ? "met" : "NOT met"}${a.detail ? html` <span class="detail">— ${a.detail}</span>` : ""}
+            </td>
+          </tr>`,
+      ),
+    )}`;
 }
 
 function reanalysisTable(rows: Reanalysis[], interrupted: boolean): SafeHtml {
@@ -97,31 +97,22 @@ function reanalysisTable(rows: Reanalysis[], interrupted: boolean): SafeHtml {
           </p>`
         : ""
     }
-    <table class="reanalysis">
-      <thead>
-        <tr>
-          <th>checker</th>
-          <th>saved</th>
-          <th>re-run</th>
-          <th>findings now</th>
-          <th>note</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (r) =>
-            html`<tr class="${r.disagrees ? "disagrees" : ""}">
-              <td>${r.checker}</td>
-              <td>${interrupted ? "none: interrupted" : v(r.saved)}</td>
-              <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
-              <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
-              <td>
-                ${r.disagrees ? html`<strong>differs from what the drill saved</strong> (same checker, same saved input: the artifacts or the checker changed since the run). ` : ""}${r.why ?? ""}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${dataTable(
+      "reanalysis",
+      ["checker", "saved", "re-run", "findings now", "note"],
+      rows.map(
+        (r) =>
+          html`<tr class="${r.disagrees ? "disagrees" : ""}">
+            <td>${r.checker}</td>
+            <td>${interrupted ? "none: interrupted" : v(r.saved)}</td>
+            <td>${r.rerun ? v(r.rerun.valid) : "not re-run"}</td>
+            <td class="num">${r.rerun ? r.rerun.findings.length : "–"}</td>
+            <td>
+              ${r.disagrees ? html`<strong>differs from what the drill saved</strong> (same checker, same saved input: the artifacts or the checker changed since the run). ` : ""}${r.why ?? ""}
+            </td>
+          </tr>`,
+      ),
+    )}`;
 }
 
 function artifactLinks(d: DrillArtifacts): SafeHtml {

@@ -2,6 +2,7 @@ import type { Finding } from "../../store/check-result.ts";
 import type { HistoryEvent } from "../../history/history.ts";
 import { isCompletion } from "../../history/history.ts";
 import type { DrillArtifacts } from "../../store/run-folder.ts";
+import { dataTable } from "./data-table.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { fmt } from "../../util/format.ts";
 
@@ -64,27 +65,13 @@ function writeRows(d: DrillArtifacts, findings: Finding[]): SafeHtml {
       <td>${f.message}</td>
     </tr>`;
   });
-  return html`<table class="evidence writes">
-      <thead>
-        <tr>
-          <th>kind</th>
-          <th>node</th>
-          <th>id</th>
-          <th>value</th>
-          <th>acknowledged at</th>
-          <th>read at</th>
-          <th>finding</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows}
-      </tbody>
-    </table>
-    ${
-      findings.length > MAX_ROWS
-        ? html`<p class="note">… ${findings.length - MAX_ROWS} more in findings.json</p>`
-        : ""
-    }`;
+  const columns = ["kind", "node", "id", "value", "acknowledged at", "read at", "finding"];
+  return html`${dataTable("evidence writes", columns, rows)}
+  ${
+    findings.length > MAX_ROWS
+      ? html`<p class="note">… ${findings.length - MAX_ROWS} more in findings.json</p>`
+      : ""
+  }`;
 }
 
 /** The replication errors: from the checker's findings and every distinct error the drill sampled. */

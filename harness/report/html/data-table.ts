@@ -1,0 +1,21 @@
+import { html, type SafeHtml } from "./html.ts";
+
+/** A column's heading; `{ num }` for a column of numbers, which the page's CSS aligns right. */
+export type Column = string | { num: string };
+
+/**
+ * One of the report's tables: a head row of column headings, then the body rows as the caller
+ * renders them (each row keeps its own classes and data attributes, which the page and its tests read).
+ */
+export function dataTable(cls: string, columns: readonly Column[], rows: readonly SafeHtml[]): SafeHtml {
+  return html`<table class="${cls}">
+    <thead>
+      <tr>
+        ${columns.map((c) => (typeof c === "string" ? html`<th>${c}</th>` : html`<th class="num">${c.num}</th>`))}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
