@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { EXPLORE_FILE, type ExploreReport } from "../store/explore-file.ts";
 import { writeDrillResult } from "../store/drill-files.ts";
-import { exploreMarkdown, exploreSection, timelineAxis, withExploreSection } from "./explore-section.ts";
+import { exploreMarkdown, exploreSection, withExploreSection } from "./explore-section.ts";
+import { timelineAxis } from "./explore-timeline.ts";
 import { anchor } from "./html/html.ts";
 import { writeReport } from "./write-report.ts";
 

@@ -1,4 +1,3 @@
-import { findKind } from "../faults/fault-kinds.ts";
 import { withLeadingSection } from "./lead-section.ts";
 import type {
   ExploredMinimal,
@@ -7,70 +6,20 @@ import type {
   ReportedFault,
   TriedShrink,
 } from "../store/explore-file.ts";
+import {
+  faultWords,
+  headline,
+  replayCommand,
+  scheduleWords,
+  shrinkNote,
+  STEP,
+  VERDICT,
+  type Verdict,
+} from "./explore-words.ts";
+import { timeline, timelineAxis } from "./explore-timeline.ts";
+import { dataTable } from "./html/data-table.ts";
+import { cell, row } from "./markdown-cell.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
-
-type Verdict = ExploredSchedule["verdict"];
-
-/** How each verdict reads, and which badge colour it wears. */
-const VERDICT: Record<Verdict, { text: string; badge: string; icon: string }> = {
-  pass: { text: "pass", badge: "pass", icon: "✅" },
-  fail: { text: "fail", badge: "fail", icon: "❌" },
-  skipped: { text: "skipped", badge: "skipped", icon: "⏭️" },
-  interrupted: { text: "interrupted", badge: "interrupted", icon: "⚠️" },
-  "not-run": { text: "not run", badge: "not-run", icon: "⏹️" },
-};
-
-/** Which step of the shrinker proposed a candidate, in words. */
-const STEP: Record<TriedShrink["step"], string> = {
-  input: "the failing schedule",
-  "drop-faults": "drop faults",
-  shorten: "shorten a fault",
-  "move-later": "move a fault later",
-};
-
-/** "crash node1": its kind's words, or the kind and target as recorded for a kind this firedrill lacks. */
-function faultLabel(f: ReportedFault): string {
-  const kind = findKind(f.kind);
-  if (kind) {
-    try {
-      return kind.name(f.target, f.params);
-    } catch {
-      // A kind whose target or parameters changed since: said as recorded, below.
-    }
-  }
-  return `${f.kind}${f.target === null ? "" : ` ${f.target}`}`;
-}
-
-/** "crash node1 at 4 s for 10 s", as schedule.ts `describeFault` words it. */
-const faultWords = (f: ReportedFault) => `${faultLabel(f)} at ${f.startSeconds} s for ${f.durationSeconds} s`;
-
-const scheduleWords = (faults: readonly ReportedFault[]) =>
-  faults.length ? faults.map(faultWords).join("; ") : "no fault";
-
-function source(r: ExploreReport): string {
-  if (r.runSeed !== undefined) return `--seed ${r.runSeed}`;
-  if (r.replay !== undefined) return `--replay ${r.replay}`;
-  return "schedules";
-}
-
-function headline(r: ExploreReport): string {
-  const count = (v: Verdict) => r.schedules.filter((s) => s.verdict === v).length;
-  const extra = (["skipped", "interrupted"] as const)
-    .filter((v) => count(v) > 0)
-    .map((v) => `, ${count(v)} ${VERDICT[v].text}`)
-    .join("");
-  const mutant = r.mutant ? `, mutant ${r.mutant} planted` : "";
-  const stoppedAt = r.complete
-    ? ""
-    : ` The run stopped after ${r.schedules.length} of ${r.planned} schedules.`;
-  const budget = r.budgetSpent
-    ? ` The budget of ${r.budgetMinutes} min was spent before the exploration was done.`
-    : "";
-  return (
-    `Explored ${source(r)} on ${r.profile}${mutant}: ${r.planned} schedule(s), ${count("pass")} passed, ` +
-    `${count("fail")} failed, ${count("not-run")} not run${extra}.${stoppedAt}${budget}`
-  );
-}
 
 /** The unmet expectations first (each sums up a checker), then the checkers' own findings, capped. */
 function firstFindings(findings: readonly string[], max = 3): string[] {
@@ -97,83 +46,6 @@ function fileLink(file: string): SafeHtml {
 const badge = (v: Verdict, text = VERDICT[v].text) =>
   html`<span class="badge ${VERDICT[v].badge}">${text}</span>`;
 
-/** The shared axis of a schedule's timelines: whole seconds, rounded up to a tick, about six ticks. */
-export function timelineAxis(schedules: readonly (readonly ReportedFault[])[]): {
-  end: number;
-  ticks: number[];
-} {
-  const last = Math.max(1, ...schedules.flat().map((f) => f.startSeconds + f.durationSeconds));
-  const raw = last / 6;
-  const pow = 10 ** Math.floor(Math.log10(raw));
-  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow);
-  const end = Math.ceil(last / step) * step;
-  const ticks = Array.from({ length: Math.round(end / step) + 1 }, (_, i) => i * step);
-  return { end, ticks };
-}
-
-/** A share of the axis as CSS wants it: "8", "16.67". */
-const pct = (seconds: number, end: number) => String(Number(((seconds / end) * 100).toFixed(2)));
-
-/**
- * One schedule as a timeline: a row per fault, its bar from its start to its heal on the axis the
- * original and the minimal schedule share. Plain HTML and CSS (inline widths in %), no script; each
- * row also says the times in words, so a print without the bars' colours still reads.
- */
-function timeline(
-  which: "original" | "minimal",
-  caption: SafeHtml,
-  faults: readonly ReportedFault[],
-  axis: { end: number; ticks: number[] },
-): SafeHtml {
-  return html`<table class="schedule-timeline" data-schedule="${which}">
-    <caption>
-      ${caption}
-    </caption>
-    <colgroup>
-      <col class="st-name" />
-      <col />
-      <col class="st-when" />
-    </colgroup>
-    <tbody>
-      ${
-        faults.length === 0
-          ? html`<tr>
-              <th scope="row">no fault</th>
-              <td><div class="st-track"></div></td>
-              <td class="st-when">the stack failed without any fault</td>
-            </tr>`
-          : faults.map(
-              (f) =>
-                html`<tr data-fault="${faultLabel(f)}">
-                  <th scope="row">${faultLabel(f)}</th>
-                  <td>
-                    <div class="st-track">
-                      <span
-                        class="st-bar"
-                        style="left: ${pct(f.startSeconds, axis.end)}%; width: ${pct(f.durationSeconds, axis.end)}%"
-                        title="${faultWords(f)}"
-                      ></span>
-                    </div>
-                  </td>
-                  <td class="st-when">at ${f.startSeconds} s for ${f.durationSeconds} s</td>
-                </tr>`,
-            )
-      }
-    </tbody>
-    <tfoot>
-      <tr>
-        <th scope="row">seconds</th>
-        <td>
-          <div class="st-track st-axis">
-            ${axis.ticks.map((t) => html`<span class="st-tick" style="left: ${pct(t, axis.end)}%">${t}</span>`)}
-          </div>
-        </td>
-        <td></td>
-      </tr>
-    </tfoot>
-  </table>`;
-}
-
 /** What a candidate's run said, as the shrinker read it. */
 function candidateResult(t: TriedShrink): SafeHtml {
   const why = t.reason ? html`<br /><span class="reason">${t.reason}</span>` : "";
@@ -189,15 +61,6 @@ function candidateText(t: TriedShrink): string {
   if (t.fails) return `❌ fails, kept${why}`;
   if (t.verdict === "pass") return `✅ passes${why}`;
   return `${VERDICT[t.verdict].icon} ${VERDICT[t.verdict].text}${why}`;
-}
-
-/** How to run the minimal schedule again. */
-function replayCommand(r: ExploreReport): string {
-  return `firedrill explore --profile ${r.profile}${r.mutant ? ` --mutant ${r.mutant}` : ""} --replay`;
-}
-
-function shrinkNote(m: ExploredMinimal): string {
-  return `Shrunk in ${m.runs} lab run(s)${m.stopped ? `; stopped: ${m.stopped}` : ""}.`;
 }
 
 /** A failing schedule beside its minimal one, on one axis, then every candidate of the shrinking. */
@@ -222,29 +85,20 @@ function shrunk(r: ExploreReport, s: ExploredSchedule, m: ExploredMinimal): Safe
       axis,
     )}
     <h4>Shrink candidates, in the order tried</h4>
-    <table class="explore-tried">
-      <thead>
-        <tr>
-          <th class="num">#</th>
-          <th>step</th>
-          <th>faults</th>
-          <th>result</th>
-          <th>drill</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${m.tried.map(
-          (t, i) =>
-            html`<tr data-step="${t.step}" data-fails="${String(t.fails)}">
-              <td class="num">${i + 1}</td>
-              <td>${STEP[t.step]}</td>
-              <td>${scheduleWords(t.faults)}</td>
-              <td>${candidateResult(t)}</td>
-              <td>${drillLink(r, t.drill)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${dataTable(
+      "explore-tried",
+      [{ num: "#" }, "step", "faults", "result", "drill"],
+      m.tried.map(
+        (t, i) =>
+          html`<tr data-step="${t.step}" data-fails="${String(t.fails)}">
+            <td class="num">${i + 1}</td>
+            <td>${STEP[t.step]}</td>
+            <td>${scheduleWords(t.faults)}</td>
+            <td>${candidateResult(t)}</td>
+            <td>${drillLink(r, t.drill)}</td>
+          </tr>`,
+      ),
+    )}
   </section>`;
 }
 
@@ -261,48 +115,32 @@ export function exploreSection(r: ExploreReport): SafeHtml {
       the first failing one was shrunk (fewer faults, then shorter ones, then overlapping ones moved apart),
       each candidate a drill of its own, keeping the smallest that still failed.
     </p>
-    <table class="explore">
-      <thead>
-        <tr>
-          <th class="num">#</th>
-          <th class="num">seed</th>
-          <th>faults</th>
-          <th>verdict</th>
-          <th>drill</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${r.schedules.map(
-          (s) =>
-            html`<tr class="explore-${s.verdict}" data-schedule="${s.number}">
-              <td class="num">${s.number}</td>
-              <td class="num">${s.seed}</td>
-              <td>${s.faults.length ? s.faults.map((f) => html`${faultWords(f)}<br />`) : "no fault"}</td>
-              <td>
-                ${badge(s.verdict)}${s.reason ? html`<br /><span class="reason">${s.reason}</span>` : ""}
-                ${
-                  s.verdict === "fail"
-                    ? html`<ul class="findings">
-                        ${firstFindings(s.findings).map((f) => html`<li>${f}</li>`)}
-                      </ul>`
-                    : ""
-                }
-              </td>
-              <td>${drillLink(r, s.drill)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${dataTable(
+      "explore",
+      [{ num: "#" }, { num: "seed" }, "faults", "verdict", "drill"],
+      r.schedules.map(
+        (s) =>
+          html`<tr class="explore-${s.verdict}" data-schedule="${s.number}">
+            <td class="num">${s.number}</td>
+            <td class="num">${s.seed}</td>
+            <td>${s.faults.length ? s.faults.map((f) => html`${faultWords(f)}<br />`) : "no fault"}</td>
+            <td>
+              ${badge(s.verdict)}${s.reason ? html`<br /><span class="reason">${s.reason}</span>` : ""}
+              ${
+                s.verdict === "fail"
+                  ? html`<ul class="findings">
+                      ${firstFindings(s.findings).map((f) => html`<li>${f}</li>`)}
+                    </ul>`
+                  : ""
+              }
+            </td>
+            <td>${drillLink(r, s.drill)}</td>
+          </tr>`,
+      ),
+    )}
     ${r.schedules.map((s) => (s.minimal ? shrunk(r, s, s.minimal) : ""))}
   </section>`;
 }
-
-/** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-const row = (cells: readonly string[]) => `| ${cells.map(cell).join(" | ")} |`;
 
 function shrunkMarkdown(r: ExploreReport, s: ExploredSchedule, m: ExploredMinimal): string[] {
   const faultList = (faults: readonly ReportedFault[]) =>

@@ -1,5 +1,6 @@
 import { formatScore, type MutantResult, type MutantsReport } from "../store/mutants-file.ts";
 import { withLeadingSection } from "./lead-section.ts";
+import { row } from "./markdown-cell.ts";
 import { dataTable, type Column } from "./html/data-table.ts";
 import { anchor, html, type SafeHtml } from "./html/html.ts";
 
@@ -75,11 +76,6 @@ export function mutantsSection(r: MutantsReport): SafeHtml {
   </section>`;
 }
 
-/** A markdown cell: one line, pipes escaped, no raw HTML (findings quote what the servers said). */
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 /** The "Mutants" part of summary.md (and of the nightly job summary). */
 export function mutantsMarkdown(r: MutantsReport): string {
   const icon = { killed: "✅", survived: "❌", skipped: "⏭️" } as const;
@@ -90,19 +86,16 @@ export function mutantsMarkdown(r: MutantsReport): string {
     "",
     "| mutant | profile | layer | status | drill | finding that killed it / why not | seconds |",
     "| --- | --- | --- | --- | --- | --- | --- |",
-    ...r.mutants.map(
-      (m) =>
-        `| ${[
-          m.id,
-          m.profile,
-          m.layer,
-          `${icon[m.status]} ${statusText(m)}`,
-          m.drills.map((d) => `${d.drill} (${d.verdict})`).join(", "),
-          note(m),
-          String(m.seconds),
-        ]
-          .map(cell)
-          .join(" | ")} |`,
+    ...r.mutants.map((m) =>
+      row([
+        m.id,
+        m.profile,
+        m.layer,
+        `${icon[m.status]} ${statusText(m)}`,
+        m.drills.map((d) => `${d.drill} (${d.verdict})`).join(", "),
+        note(m),
+        String(m.seconds),
+      ]),
     ),
     "",
   ].join("\n");
