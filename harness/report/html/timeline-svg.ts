@@ -113,15 +113,21 @@ interface LineSpec {
   value: (b: Bucket) => number | null;
 }
 
+/** What every chart of one timeline shares: the time scale, the buckets and the fault windows. */
+interface ChartFrame {
+  sc: Scale;
+  data: Bucket[];
+  /** Each bucket's width in seconds. */
+  width: number;
+  windows: { fault: string; from: number; to: number }[];
+}
+
 function chart(
-  sc: Scale,
-  data: Bucket[],
-  width: number,
+  { sc, data, width, windows }: ChartFrame,
   top: number,
   title: string,
   unit: string,
   lines: LineSpec[],
-  windows: { fault: string; from: number; to: number }[],
 ): SafeHtml {
   const values = data.flatMap((b) => lines.map((l) => l.value(b))).filter((v): v is number => v !== null);
   const max = Math.max(1e-9, ...values) * 1.1;
@@ -182,55 +188,29 @@ export function timelineSvg(
   const rows = laneRows(sc, history, top);
   let y = top + rows.height + 8;
   const hasOps = history.some(isCompletion);
+  const frame: ChartFrame = { sc, data, width, windows };
   const charts = !hasOps
     ? []
     : [
-        chart(
-          sc,
-          data,
-          width,
-          y,
-          "throughput",
-          "ops/s",
-          [
-            { name: "ok / s", color: COLORS.good, value: (b) => b.ok / width },
-            { name: "failed / s", color: COLORS.bad, value: (b) => b.failed / width },
-            { name: "unknown / s", color: COLORS.warn, value: (b) => b.unknown / width },
-          ],
-          windows,
-        ),
-        chart(
-          sc,
-          data,
-          width,
-          (y += CHART_H + 12),
-          "error rate",
-          "%",
-          [
-            {
-              name: "not ok %",
-              color: COLORS.bad,
-              value: (b) => {
-                const n = b.ok + b.failed + b.unknown;
-                return n === 0 ? null : ((b.failed + b.unknown) / n) * 100;
-              },
+        chart(frame, y, "throughput", "ops/s", [
+          { name: "ok / s", color: COLORS.good, value: (b) => b.ok / width },
+          { name: "failed / s", color: COLORS.bad, value: (b) => b.failed / width },
+          { name: "unknown / s", color: COLORS.warn, value: (b) => b.unknown / width },
+        ]),
+        chart(frame, (y += CHART_H + 12), "error rate", "%", [
+          {
+            name: "not ok %",
+            color: COLORS.bad,
+            value: (b) => {
+              const n = b.ok + b.failed + b.unknown;
+              return n === 0 ? null : ((b.failed + b.unknown) / n) * 100;
             },
-          ],
-          windows,
-        ),
-        chart(
-          sc,
-          data,
-          width,
-          (y += CHART_H + 12),
-          "latency",
-          "ms",
-          [
-            { name: "p50", color: COLORS.info, value: (b) => b.p50Ms },
-            { name: "p99", color: COLORS.fault, value: (b) => b.p99Ms },
-          ],
-          windows,
-        ),
+          },
+        ]),
+        chart(frame, (y += CHART_H + 12), "latency", "ms", [
+          { name: "p50", color: COLORS.info, value: (b) => b.p50Ms },
+          { name: "p99", color: COLORS.fault, value: (b) => b.p99Ms },
+        ]),
       ];
   if (hasOps) y += CHART_H;
   else y = Math.max(y, top + 20);
