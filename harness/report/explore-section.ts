@@ -1,11 +1,5 @@
 import { withLeadingSection } from "./lead-section.ts";
-import type {
-  ExploredMinimal,
-  ExploredSchedule,
-  ExploreReport,
-  ReportedFault,
-  TriedShrink,
-} from "../store/explore-file.ts";
+import type { ExploredMinimal, ExploredSchedule, ExploreReport, TriedShrink } from "../store/explore-file.ts";
 import {
   faultWords,
   headline,
@@ -143,7 +137,7 @@ export function exploreSection(r: ExploreReport): SafeHtml {
 }
 
 function shrunkMarkdown(r: ExploreReport, s: ExploredSchedule, m: ExploredMinimal): string[] {
-  const faultList = (faults: readonly ReportedFault[]) =>
+  const faultList = (faults: ExploredSchedule["faults"]) =>
     faults.length ? faults.map((f) => `- ${cell(faultWords(f))}`) : ["- no fault"];
   return [
     `### Schedule ${s.number} (seed ${s.seed}): original and minimal`,
