@@ -15,7 +15,7 @@ import { ensureEngine } from "../engine/engine-bootstrap.ts";
 import { ensureMachineImage } from "../images/build-images.ts";
 import { prepareEngineAndImages, startLab } from "../providers/start-lab.ts";
 import { stderrProgress } from "../progress/progress.ts";
-import { removeCacheVolumes } from "../providers/machines/machine-engine.ts";
+import { removeCacheVolumes } from "../providers/machines/machine-cache-volumes.ts";
 import { resolveSettings, withProvider } from "../settings/settings.ts";
 
 const { values } = parseArgs({

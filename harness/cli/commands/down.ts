@@ -5,7 +5,7 @@ import { ensureEngine } from "../../engine/engine-bootstrap.ts";
 import { LabStateStore } from "../../lab/lab-state.ts";
 import { LABEL_FIREDRILL } from "../../lab/labels.ts";
 import { removeLabeled } from "../../lab/reaper.ts";
-import { removeCacheVolumes } from "../../providers/machines/machine-engine.ts";
+import { removeCacheVolumes } from "../../providers/machines/machine-cache-volumes.ts";
 import type { CommandContext } from "../command-context.ts";
 
 export async function downCommand(

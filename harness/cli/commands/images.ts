@@ -1,7 +1,7 @@
 import { dockerClient } from "../../engine/docker-client.ts";
 import { ensureEngine } from "../../engine/engine-bootstrap.ts";
 import { ensureImages } from "../../images/build-images.ts";
-import { removeCacheVolumes } from "../../providers/machines/machine-engine.ts";
+import { removeCacheVolumes } from "../../providers/machines/machine-cache-volumes.ts";
 import { labImages } from "../../topology/topology.ts";
 import type { CommandContext } from "../command-context.ts";
 

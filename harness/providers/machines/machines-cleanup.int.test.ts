@@ -21,7 +21,7 @@ import { resolveSettings } from "../../settings/settings.ts";
 import { leftovers } from "../../testing/lab-assertions.ts";
 import { waitUntil } from "../../util/wait-until.ts";
 import { machineTools } from "./machines-provider.ts";
-import { listCacheVolumes } from "./machine-engine.ts";
+import { listCacheVolumes } from "./machine-cache-volumes.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const cli = path.join(repoRoot, "bin", "firedrill.mjs");

@@ -24,7 +24,7 @@ import { resolveSettings } from "../../settings/settings.ts";
 import { expectReplicatesBothWays, leftovers } from "../../testing/lab-assertions.ts";
 import { serverNames, topology } from "../../topology/topology.ts";
 import { waitUntil } from "../../util/wait-until.ts";
-import { listCacheVolumes } from "./machine-engine.ts";
+import { listCacheVolumes } from "./machine-cache-volumes.ts";
 import type { MachinesLab as DeployedMachines } from "./machines-provider.ts";
 
 interface MachinesLab {

@@ -3,7 +3,8 @@ import type { ImageTags } from "../../images/build-images.ts";
 import { ProviderUnavailableError } from "../../lab/lab.ts";
 import { stderrProgress } from "../../progress/progress.ts";
 import { labImages } from "../../topology/topology.ts";
-import { imagesFor, upMachinesLab } from "./machines-provider.ts";
+import { imagesFor } from "./machine-images.ts";
+import { upMachinesLab } from "./machines-provider.ts";
 
 const tags = Object.fromEntries(labImages.map((n) => [n, `firedrill/${n}:h`])) as ImageTags;
 

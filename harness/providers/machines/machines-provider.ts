@@ -1,46 +1,30 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type Docker from "dockerode";
 import { stringify } from "yaml";
 import { $, which } from "zx";
 import type { ProfileName } from "../../config/profiles.ts";
 import { dockerClient } from "../../engine/docker-client.ts";
 import type { ImageTags } from "../../images/build-images.ts";
 import { ProviderUnavailableError, type Lab, refuseMutation } from "../../lab/lab.ts";
-import { LABEL_ROLE, LABEL_RUN, LABEL_SERVER, runLabels } from "../../lab/labels.ts";
+import { LABEL_RUN, runLabels } from "../../lab/labels.ts";
 import { removeLabeled } from "../../lab/reaper.ts";
 import { onInterrupt } from "../../lab/signal-cleanup.ts";
 import { type Mutation } from "../../config/mutation.ts";
 import type { Progress } from "../../progress/progress.ts";
-import { serverNames, servicesOn, type ServerName } from "../../topology/topology.ts";
+import { serverNames, type ServerName } from "../../topology/topology.ts";
 import { describe } from "../../util/errors.ts";
 import { newAnsibleSecrets, runPlaybook, teardownVars, type PlaybookRun } from "../ansible/ansible-deploy.ts";
 import { attachExistingLab } from "../existing/existing-provider.ts";
-import { freePort } from "../testcontainers/free-port.ts";
-import { readVagrantTable, type VagrantTable } from "../vagrant/vagrant-table.ts";
-import { MachineAccess, type MachineHandle } from "./machine-access.ts";
-import {
-  CACHE_SLOTS,
-  cacheVolumeName,
-  createLabNetwork,
-  ensureCacheVolume,
-  execIn,
-  interfaceOf,
-  loadImages,
-  missingImages,
-  probeIsolation,
-  volumeUsers,
-  waitMachineReady,
-} from "./machine-engine.ts";
-import {
-  machineAddresses,
-  machineCreateOptions,
-  machineInventory,
-  machinePorts,
-  type Isolation,
-  type PublishedPorts,
-} from "./machine-plan.ts";
+import { readVagrantTable } from "../vagrant/vagrant-table.ts";
+import { MachineAccess } from "./machine-access.ts";
+import { execIn, interfaceOf, waitMachineReady } from "./machine-engine.ts";
+import { loadMachineImages } from "./machine-images.ts";
+import { probeIsolation } from "./machine-isolation-probe.ts";
+import { createLabNetwork } from "./machine-network.ts";
+import { machineAddresses, machineInventory } from "./machine-plan.ts";
+import { startMachines } from "./start-machines.ts";
+import { sweepRunFolders } from "./sweep-run-folders.ts";
 
 export interface MachinesUpOptions {
   runId: string;
@@ -77,144 +61,14 @@ export async function machineTools(): Promise<{ ok: true } | { ok: false; reason
   return { ok: true };
 }
 
-/** Images each server's engine needs: its services', and the network-admin helper the faults use. */
-export function imagesFor(server: ServerName, tags: ImageTags): string[] {
-  const names = new Set([
-    ...servicesOn(server).flatMap((s) => (s.image ? [s.image] : [])),
-    "netadmin" as const,
-  ]);
-  return [...names].map((n) => tags[n]).sort();
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
- * Removes the private folders of runs whose machines are gone (a run killed before its `down`
- * leaves its key behind). Only folders older than ten minutes: a run starting right now has its
- * folder before its machines.
+ * A machines lab, with its Ansible deployment kept for the life of the lab: `rerun` runs stack.yml
+ * again with the same variables (a second run must change nothing), `teardown` runs teardown.yml for
+ * the run (it must leave none of the run's containers on the servers).
  */
-async function sweepRunFolders(docker: Docker, dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // No folder: no run left anything.
-    return;
-  }
-  for (const run of names) {
-    const folder = path.join(dir, run);
-    if (Date.now() - statSync(folder).mtimeMs < 600_000) continue;
-    const left = await docker.listContainers({
-      all: true,
-      filters: JSON.stringify({ label: [`${LABEL_RUN}=${run}`] }),
-    });
-    if (left.length === 0) rmSync(folder, { recursive: true, force: true });
-  }
+export interface MachinesLab extends Lab {
+  readonly deployment: { rerun(): Promise<PlaybookRun>; teardown(): Promise<PlaybookRun> };
 }
-
-interface Machines {
-  handles: Record<ServerName, MachineHandle>;
-  published: PublishedPorts;
-  slot: number;
-}
-
-/**
- * Creates and starts the four machines: fixed addresses, ports pinned on 127.0.0.1 (so a machine
- * powered off and on keeps them), the image cache of the first slot no other container holds. The
- * hold is checked after creating (two runs that raced both see each other then, and the later one
- * moves on); a port another process took in between fails the start, and the attempt is redone.
- */
-async function startMachines(
-  docker: Docker,
-  o: MachinesUpOptions,
-  table: VagrantTable,
-  image: string,
-  isolation: Isolation,
-  cgroupVersion: string,
-  network: string,
-  addresses: Record<ServerName, string>,
-  publicKey: string,
-): Promise<Machines> {
-  const ports = machinePorts(table);
-  const labels = runLabels(o.runId, o.profile);
-  const names = serverNames.map((s) => `${o.runId}-${s}`);
-  let slot = 0;
-  for (let attempt = 0; attempt < CACHE_SLOTS + 3; attempt++) {
-    if (slot >= CACHE_SLOTS)
-      throw new Error(
-        `every machine image cache (${CACHE_SLOTS} slots) is held by another machines lab; remove one with its run label`,
-      );
-    const published = {} as PublishedPorts;
-    const created: Docker.Container[] = [];
-    try {
-      for (const server of serverNames) {
-        published[server] = {};
-        for (const p of ports[server]) published[server][p] = await freePort();
-        const volume = await ensureCacheVolume(docker, slot, server);
-        created.push(
-          await docker.createContainer(
-            machineCreateOptions({
-              name: `${o.runId}-${server}`,
-              server,
-              image,
-              isolation,
-              cgroupVersion,
-              network,
-              address: addresses[server],
-              cacheVolume: volume,
-              ports: published[server],
-              labels: { ...labels, [LABEL_ROLE]: "machine", [LABEL_SERVER]: server },
-              publicKey,
-            }),
-          ),
-        );
-      }
-      const held = (
-        await Promise.all(
-          serverNames.map(async (s) =>
-            (await volumeUsers(docker, cacheVolumeName(slot, s), names)).map((u) => `${s}: ${u}`),
-          ),
-        )
-      ).flat();
-      if (held.length > 0) {
-        o.progress.detail(`image cache slot ${slot} is held (${held.join(", ")}); trying slot ${slot + 1}`);
-        slot++;
-        throw new RetryMachines();
-      }
-      await Promise.all(created.map((c) => c.start()));
-      const handles = {} as Record<ServerName, MachineHandle>;
-      for (const s of serverNames)
-        handles[s] = {
-          name: `${o.runId}-${s}`,
-          address: addresses[s],
-          iface: "",
-          sshPort: published[s][22]!,
-        };
-      return { handles, published, slot };
-    } catch (err) {
-      await Promise.all(created.map((c) => c.remove({ force: true }).catch(() => undefined)));
-      if (err instanceof RetryMachines) continue;
-      if (!/port is already allocated|address already in use/i.test(describe(err))) throw err;
-      o.progress.detail(`a published port was taken meanwhile (${describe(err).split("\n")[0]}); again`);
-    }
-  }
-  throw new Error(
-    "could not start the machines after several attempts (ports or image caches kept changing)",
-  );
-}
-
-class RetryMachines extends Error {}
 
 /**
  * The seed's own shape for real: the four servers of cluster/vagrant/servers.yml as machine
@@ -225,15 +79,6 @@ class RetryMachines extends Error {}
  * throws ProviderUnavailableError before starting anything. On any failure, and on Ctrl-C, what it
  * started is removed (the image caches stay); `down()` removes the machines, the network and the key.
  */
-/**
- * A machines lab, with its Ansible deployment kept for the life of the lab: `rerun` runs stack.yml
- * again with the same variables (a second run must change nothing), `teardown` runs teardown.yml for
- * the run (it must leave none of the run's containers on the servers).
- */
-export interface MachinesLab extends Lab {
-  readonly deployment: { rerun(): Promise<PlaybookRun>; teardown(): Promise<PlaybookRun> };
-}
-
 export async function upMachinesLab(o: MachinesUpOptions): Promise<MachinesLab> {
   if (o.mutation) refuseMutation("machines");
   const { runId, profile, progress } = o;
@@ -298,18 +143,7 @@ export async function upMachinesLab(o: MachinesUpOptions): Promise<MachinesLab> 
     );
 
     progress.step("loading the images each machine lacks");
-    const t0 = performance.now();
-    await mapLimit(serverNames, o.loadConcurrency ?? 4, async (s) => {
-      const t1 = performance.now();
-      const missing = await missingImages(docker.getContainer(m.handles[s].name), imagesFor(s, images.lab));
-      if (missing.length === 0) return progress.detail(`${s}: every image already in its cache`);
-      progress.detail(`${s}: loading ${missing.map((t) => t.replace(/^firedrill\//, "")).join(", ")}`);
-      await loadImages(m.handles[s].name, missing, 600_000);
-      progress.detail(
-        `${s}: loaded ${missing.length} images in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
-      );
-    });
-    progress.detail(`images ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await loadMachineImages(docker, m.handles, images.lab, o.loadConcurrency ?? 4, progress);
 
     const inventory = path.join(runDir, "hosts.yml");
     writeFileSync(
