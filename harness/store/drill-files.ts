@@ -35,12 +35,21 @@ export const resultJson = jsonArtifact<DrillResult>("result.json", "a drill's re
 });
 
 /** findings.json: every checker's result, the checkers and their options, the figures and expectations. */
-export const findingsJson = jsonArtifact<SavedFindings>("findings.json", "a drill's findings", SavedFindingsSchema, {
-  indent: 2,
-});
+export const findingsJson = jsonArtifact<SavedFindings>(
+  "findings.json",
+  "a drill's findings",
+  SavedFindingsSchema,
+  {
+    indent: 2,
+  },
+);
 
 /** observed.json: the databases as the drill left them (durability and replication health read it). */
-export const observedJson = jsonArtifact<ObservedState>("observed.json", "the observed databases", ObservedStateSchema);
+export const observedJson = jsonArtifact<ObservedState>(
+  "observed.json",
+  "the observed databases",
+  ObservedStateSchema,
+);
 
 /** convergence.json: the samples the convergence checker judged, from the heal on, stored as deltas. */
 export const convergenceJson = jsonArtifact<readonly ConvergenceSample[], EncodedSample[]>(
@@ -62,7 +71,11 @@ export const environmentJson = jsonArtifact<DrillEnvironment>(
  * metrics/prometheus.json: what the lab's Prometheus saw during the drill. The report links it but
  * does not draw it (the history has what it draws), so only this reader reads it.
  */
-export const metricsJson = jsonArtifact<MetricSnapshot>("metrics/prometheus.json", "a Prometheus snapshot", MetricSnapshotSchema);
+export const metricsJson = jsonArtifact<MetricSnapshot>(
+  "metrics/prometheus.json",
+  "a Prometheus snapshot",
+  MetricSnapshotSchema,
+);
 
 /** A drill's folder, created if needed. */
 export function drillDir(runDir: string, drill: string, profile: string): string {

@@ -15,7 +15,9 @@ export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`${file}: ${err instanceof SyntaxError ? "not JSON" : "cannot be read"}: ${oneLine(describe(err))}`);
+    throw new Error(
+      `${file}: ${err instanceof SyntaxError ? "not JSON" : "cannot be read"}: ${oneLine(describe(err))}`,
+    );
   }
   const r = schema.safeParse(json);
   if (!r.success) throw new Error(`${file}: not ${what}: ${describeIssues(r.error)}`);
