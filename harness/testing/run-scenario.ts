@@ -22,13 +22,10 @@ export interface Scenario {
 }
 
 /**
- * One drill in one profile for a scenario file: run once (on the profile's shared lab when the run
- * has one), whichever of its two tests asks first, so the two can run side by side with the other
- * profile's (`describe.concurrent.each`). Nothing is shared beyond the describe that made it.
+ * One drill in one profile: its verdict test and its Grafana test, both reading one run of the drill
+ * (`result`, started by whichever asks first).
  */
-export function scenario(def: DrillSpec, profile: ProfileName): Scenario {
-  let running: Promise<DrillResult> | undefined;
-  const result = () => (running ??= runScenarioDrill(def, profile));
+export function scenario(result: () => Promise<DrillResult>): Scenario {
   return {
     async verdict(ctx) {
       const r = await result();
@@ -50,20 +47,35 @@ export function scenario(def: DrillSpec, profile: ProfileName): Scenario {
 
 /**
  * One drill's suite: for each profile of the run, the drill's verdict and its Grafana assertions.
- * The two profiles run side by side when each has its own shared lab (their faults never meet), one
- * after the other when every drill brings its own lab up; a drill that runs `alone` keeps them apart
- * anyway (it measures capacity, which a drill beside it would take some of).
+ * The tests run in order, drill after drill (one file holds every drill, and two drills on one shared
+ * lab must never meet); the two profiles' runs go side by side when each has its own shared lab —
+ * the drill's first test starts both, each test awaits its own — and one after the other when every
+ * drill brings its own lab up, or when the drill runs `alone` (it measures capacity, which a drill
+ * beside it would take some of).
  */
 export function drillSuite(def: DrillSpec): void {
-  describe.each<ProfileName>(resolveSettings().profiles)(
-    `${def.id}, %s profile`,
-    { concurrent: !def.alone && sideBySide() },
-    (profile) => {
-      const drill = scenario(def, profile);
-      it(def.expects[profile], (ctx) => drill.verdict(ctx));
-      it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
-    },
-  );
+  const profiles = resolveSettings().profiles;
+  const runs = new Map<ProfileName, Promise<DrillResult>>();
+  const start = (profile: ProfileName) => {
+    let run = runs.get(profile);
+    if (!run) {
+      run = runScenarioDrill(def, profile);
+      // Awaited by its own tests, maybe later: a rejection before then is theirs to report.
+      run.catch(() => undefined);
+      runs.set(profile, run);
+    }
+    return run;
+  };
+  const together = !def.alone && sideBySide();
+  const result = (profile: ProfileName) => () => {
+    if (together) for (const p of profiles) void start(p);
+    return start(profile);
+  };
+  describe.each<ProfileName>(profiles)(`${def.id}, %s profile`, (profile) => {
+    const drill = scenario(result(profile));
+    it(def.expects[profile], (ctx) => drill.verdict(ctx));
+    it("Grafana-managed alerts fire and notify too", (ctx) => drill.grafana(ctx));
+  });
 }
 
 async function runScenarioDrill(def: DrillSpec, profile: ProfileName): Promise<DrillResult> {
