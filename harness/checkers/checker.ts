@@ -71,10 +71,8 @@ export function defineChecker<Options, Figure extends string>(
 
 export const isChecker = (value: unknown): value is Checker =>
   hasShape<Checker>(value, {
-    id: "string",
-    check: "function",
-    needs: "array",
-    figures: "array",
-    keyFigures: "array",
-    options: "object",
+    string: ["id"],
+    function: ["check"],
+    array: ["needs", "figures", "keyFigures"],
+    object: ["options"],
   });

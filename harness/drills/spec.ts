@@ -134,4 +134,4 @@ export function scripted<Facts>(p: {
 }
 
 export const isDrillSpec = (value: unknown): value is DrillSpec =>
-  hasShape<DrillSpec>(value, { id: "string", title: "string", plan: "function", expects: "object" });
+  hasShape<DrillSpec>(value, { string: ["id", "title"], function: ["plan"], object: ["expects"] });

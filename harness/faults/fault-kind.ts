@@ -70,12 +70,9 @@ export function defineFaultKind(kind: FaultKind): FaultKind {
 
 export const isFaultKind = (value: unknown): value is FaultKind =>
   hasShape<FaultKind>(value, {
-    id: "string",
-    targets: "array",
-    build: "function",
-    name: "function",
-    servers: "function",
-    takesOff: "function",
+    string: ["id"],
+    array: ["targets"],
+    function: ["build", "name", "servers", "takesOff"],
   });
 
 /** The target a kind that has targets was given; throws for null (a hand-built schedule may hold one). */

@@ -2,13 +2,17 @@
 export type FieldKind = "string" | "function" | "object" | "array";
 
 /**
- * Whether a value loaded from a file (a registry's module) has the fields its kind needs: a guard
- * that checks the shape, not the types within, so a file of another kind is refused by name early.
+ * Whether a value loaded from a file (a registry's module) has the fields its kind needs, named by
+ * what each must be: a guard that checks the shape, not the types within, so a file of another kind
+ * is refused by name early.
  */
-export function hasShape<T>(value: unknown, fields: Readonly<Record<string, FieldKind>>): value is T {
+export function hasShape<T>(
+  value: unknown,
+  fields: Readonly<Partial<Record<FieldKind, readonly string[]>>>,
+): value is T {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return Object.entries(fields).every(([key, kind]) =>
-    kind === "array" ? Array.isArray(v[key]) : typeof v[key] === kind && v[key] !== null,
-  );
+  const is = (kind: FieldKind, x: unknown) =>
+    kind === "array" ? Array.isArray(x) : typeof x === kind && x !== null;
+  return Object.entries(fields).every(([kind, keys]) => keys.every((key) => is(kind as FieldKind, v[key])));
 }

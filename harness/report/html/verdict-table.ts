@@ -1,6 +1,7 @@
 import { figureCell, keyFigureColumns } from "../key-figures.ts";
 import type { DrillResult } from "../../store/drill-result.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
+import { dataTable } from "./data-table.ts";
 
 /**
  * Drill × profile → verdict (with the reason when skipped or interrupted) and the key figures; each
@@ -33,19 +34,10 @@ export function verdictTable(results: readonly DrillResult[]): SafeHtml {
         </tr>`,
     );
   });
-  return html`<table id="verdicts" class="verdicts">
-    <thead>
-      <tr>
-        <th>drill</th>
-        <th>profile</th>
-        <th>verdict</th>
-        ${keyFigureColumns.map(
-          (c) => html`<th class="num">${c.label}${c.unit ? html`<br /><small>${c.unit}</small>` : ""}</th>`,
-        )}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>`;
+  return dataTable(
+    "verdicts",
+    ["drill", "profile", "verdict", ...keyFigureColumns.map((c) => ({ num: c.label, unit: c.unit }))],
+    rows,
+    "verdicts",
+  );
 }
