@@ -27,8 +27,6 @@ export interface DrillSpec {
   readonly title: string;
   /** What each profile must show, one sentence: the scenario's test name and the report's line. */
   readonly expects: Record<ProfileName, string>;
-  /** A drill that measures capacity runs alone, not beside the other profile's (its load would take some). */
-  readonly alone?: boolean;
   plan(on: { profile: ProfileName; settings: Settings }): DrillPlan;
 }
 
