@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { exploredKinds, sameTarget } from "../faults/fault-kinds.ts";
 import { generateSchedule, generateSchedules } from "./generate.ts";
 import { defaultLimits, limitViolations, resolveLimits, type ScheduleLimits } from "./limits.ts";
-import { deriveSeed, mulberry32 } from "./prng.ts";
+import { deriveSeed, mulberry32 } from "../util/prng.ts";
 import { endSeconds, overlap, ScheduleSchema, type Schedule } from "../faults/schedule.ts";
 
 const seed = fc.integer({ min: 0, max: 2 ** 32 - 1 });

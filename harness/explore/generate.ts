@@ -1,6 +1,6 @@
 import { exploredKinds, sameTarget } from "../faults/fault-kinds.ts";
 import { resolveLimits, type ScheduleLimits } from "./limits.ts";
-import { deriveSeed, mulberry32 } from "./prng.ts";
+import { deriveSeed, mulberry32 } from "../util/prng.ts";
 import { overlap, sortFaults, type Schedule, type ScheduledFault } from "../faults/schedule.ts";
 
 // How many draws a schedule may spend per fault it wants: a draw is refused when it would break a
