@@ -12,6 +12,10 @@ def post_json(client, url, body):
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
+def patch_json(client, url, body):
+    return client.patch(url, data=json.dumps(body), content_type="application/json")
+
+
 def closed_port():
     """A local port nothing listens on: a real connection attempt there is refused."""
     s = socket.socket()
@@ -46,7 +50,7 @@ class ApiTests(TestCase):
         created = post_json(self.client, f"/api/lists/{list_id}/items", {"text": "write tests"})
         self.assertEqual(created.status_code, 201)
         item = created.json()
-        self.assertEqual(item, {"id": item["id"], "list_id": list_id, "text": "write tests"})
+        self.assertEqual(item, {"id": item["id"], "list_id": list_id, "text": "write tests", "done": False})
         self.assertEqual(self.client.get(f"/api/items/{item['id']}").json(), item)
         post_json(self.client, f"/api/lists/{list_id}/items", {"text": "run them"})
         items = self.client.get(f"/api/lists/{list_id}/items").json()["items"]
@@ -57,6 +61,49 @@ class ApiTests(TestCase):
         self.assertEqual(self.client.get("/api/items/999999").status_code, 404)
         self.assertEqual(self.client.get("/api/lists/999999").status_code, 404)
         self.assertEqual(post_json(self.client, "/api/lists/999999/items", {"text": "x"}).status_code, 404)
+
+    def test_an_item_is_edited_and_marked_done(self):
+        list_id = post_json(self.client, "/api/lists", {"title": "chores"}).json()["id"]
+        item_id = post_json(self.client, f"/api/lists/{list_id}/items", {"text": "dishes"}).json()["id"]
+        r = patch_json(self.client, f"/api/items/{item_id}", {"text": "dishes and pans", "done": True})
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.json(), {"id": item_id, "list_id": list_id, "text": "dishes and pans", "done": True})
+        self.assertEqual(patch_json(self.client, f"/api/items/{item_id}", {"done": False}).json()["done"], False)
+        self.assertEqual(self.client.get(f"/api/items/{item_id}").json()["text"], "dishes and pans")
+
+    def test_bad_edits_are_400_and_a_missing_item_404(self):
+        list_id = post_json(self.client, "/api/lists", {"title": "edits"}).json()["id"]
+        item_id = post_json(self.client, f"/api/lists/{list_id}/items", {"text": "x"}).json()["id"]
+        for body in ({}, {"done": "yes"}, {"text": ""}, {"text": "x" * 501}):
+            self.assertEqual(patch_json(self.client, f"/api/items/{item_id}", body).status_code, 400, body)
+        self.assertEqual(patch_json(self.client, "/api/items/999999", {"done": True}).status_code, 404)
+
+    def test_a_transaction_reads_and_appends_to_two_lists(self):
+        a = post_json(self.client, "/api/lists", {"title": "a"}).json()["id"]
+        b = post_json(self.client, "/api/lists", {"title": "b"}).json()["id"]
+        post_json(self.client, f"/api/lists/{a}/items", {"text": "a1"})
+        ops = [
+            {"f": "r", "list_id": a},
+            {"f": "append", "list_id": a, "text": "a2"},
+            {"f": "append", "list_id": b, "text": "b1"},
+            {"f": "r", "list_id": b},
+        ]
+        r = post_json(self.client, "/api/txn", {"ops": ops})
+        self.assertEqual(r.status_code, 200)
+        results = r.json()["results"]
+        self.assertEqual([i["text"] for i in results[0]["items"]], ["a1"])
+        self.assertEqual([results[1]["text"], results[2]["text"]], ["a2", "b1"])
+        self.assertEqual([i["text"] for i in results[3]["items"]], ["b1"])
+        self.assertEqual([i.text for i in Item.objects.filter(list_id=a).order_by("id")], ["a1", "a2"])
+
+    def test_a_transaction_on_a_missing_list_writes_nothing(self):
+        a = post_json(self.client, "/api/lists", {"title": "only"}).json()["id"]
+        ops = [{"f": "append", "list_id": a, "text": "kept?"}, {"f": "r", "list_id": 999999}]
+        self.assertEqual(post_json(self.client, "/api/txn", {"ops": ops}).status_code, 404)
+        self.assertFalse(Item.objects.filter(text="kept?").exists())
+        three = [{"f": "r", "list_id": n} for n in (a, a + 1, a + 2)]
+        self.assertEqual(post_json(self.client, "/api/txn", {"ops": three}).status_code, 400)
+        self.assertEqual(post_json(self.client, "/api/txn", {"ops": []}).status_code, 400)
 
     def test_every_response_names_the_node(self):
         for r in (self.client.get("/api/items/1"), self.client.get("/healthz"), self.client.get("/")):

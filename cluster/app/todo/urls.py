@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/lists", api.create_list),
     path("api/lists/<int:list_id>", api.get_list),
     path("api/lists/<int:list_id>/items", api.list_items),
-    path("api/items/<int:item_id>", api.get_item),
+    path("api/items/<int:item_id>", api.item),
+    path("api/txn", api.txn),
 ]
