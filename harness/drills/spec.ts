@@ -15,6 +15,7 @@ import type { DrillContext } from "./context.ts";
 import type { Checked } from "./steps/judge.ts";
 import type { FaultSeries } from "./steps/seed-alerting.ts";
 import { hasShape } from "../util/has-shape.ts";
+import type { WorkloadOptions } from "../workload/workload-options.ts";
 
 /**
  * A drill as data (Jepsen's test map): its id and title, what it expects of each profile in one
@@ -52,7 +53,14 @@ export interface LoadFacts {
  * past the last heal, then the checks after the heal, the expectations and the alerts.
  */
 export interface FaultPlan {
-  load: { rate: number; beforeSeconds: number; afterSeconds: number };
+  /** The steady load; `mix` and `hotItems` narrow the workload where a drill needs it (workload-options.ts). */
+  load: {
+    rate: number;
+    beforeSeconds: number;
+    afterSeconds: number;
+    mix?: WorkloadOptions["mix"];
+    hotItems?: number;
+  };
   /** Offsets count from the moment the steady state is proven. */
   faults: readonly ScheduledFault[];
   afterHeal: {

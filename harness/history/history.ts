@@ -3,7 +3,7 @@
  * did not happen) or `info` (outcome unknown: a timeout may hide a write that happened). Faults go
  * into the same history, so checkers see what broke when.
  */
-export type OpKind = "create-list" | "add-item" | "read-item";
+export type OpKind = "create-list" | "add-item" | "read-item" | "read-list" | "write-item" | "txn";
 
 export interface CreateListValue {
   title: string;
@@ -18,6 +18,8 @@ export interface ReadItemValue {
   itemId: number;
   /** The text read; undefined when the item was not found. */
   text?: string;
+  /** Whether it was done, as read (apps from before items could be done leave it out). */
+  done?: boolean;
   found?: boolean;
   /**
    * True on the reads `finalReads` makes of every acknowledged item once the drill's traffic is
@@ -25,7 +27,45 @@ export interface ReadItemValue {
    */
   final?: boolean;
 }
-export type OpValue = CreateListValue | AddItemValue | ReadItemValue;
+/** An item as a list read returns it: its id, its text and whether it is done. */
+export interface ListedItem {
+  id: number;
+  text: string;
+  done: boolean;
+}
+
+/** A whole list read, its items in the app's order (by id). */
+export interface ReadListValue {
+  listId: number;
+  items?: ListedItem[];
+  /** False when the answering node had no such list (it may not have replicated yet). */
+  found?: boolean;
+  /** True on the read-back of every list once the drill's traffic is over. */
+  final?: boolean;
+}
+
+/**
+ * An edit of an item (PATCH): its text, unique to this write so a read names the write it saw,
+ * and its done flag.
+ */
+export interface WriteItemValue {
+  itemId: number;
+  text: string;
+  done: boolean;
+}
+
+/** One step of a transaction: read a whole list, or append an item (with a text unique to it). */
+export type TxnStep =
+  | { f: "r"; listId: number; items?: ListedItem[] }
+  | { f: "append"; listId: number; text: string; id?: number };
+
+/** Reads and appends on at most two lists in one database transaction. */
+export interface TxnValue {
+  steps: TxnStep[];
+}
+
+export type OpValue =
+  CreateListValue | AddItemValue | ReadItemValue | ReadListValue | WriteItemValue | TxnValue;
 
 interface OpBase {
   /** Logical client (one per in-flight slot); invoke and completion share it. */

@@ -25,7 +25,7 @@ export const appMutants: readonly Mutant[] = [
       title: "The app answers 500 to every new item (code ahead of its migration)",
       layer: "app",
       profile: "seed",
-      why: "A release writes a `done` field the schema does not have yet (deployed before its migration), so every new item fails with a 500 while everything else, /healthz included, looks fine.",
+      why: "A release writes a `priority` field the schema does not have yet (deployed before its migration), so every new item fails with a 500 while everything else, /healthz included, looks fine.",
       // The seed's kill-node1-db expects requests to fail during the fault; only its steady state,
       // proven before anything is injected, tells these 500s from the fault's own (it passed before).
       drills: [{ drill: "kill-node1-db", breaks: ["steady-state-before#failed-requests"] }],
@@ -33,7 +33,7 @@ export const appMutants: readonly Mutant[] = [
     "todo/api.py",
     [
       "item = Item.objects.create(list=todo_list, text=text)\n",
-      "item = Item.objects.create(list=todo_list, text=text, done=False)\n",
+      "item = Item.objects.create(list=todo_list, text=text, priority=0)\n",
     ],
   ),
 ];

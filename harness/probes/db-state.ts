@@ -11,12 +11,17 @@ export async function snapshot(db: DbEndpoint, tag: string): Promise<DbSnapshot>
     db,
     async (c) => {
       const lists = await queryRows(c, "SELECT id, title FROM todo_list WHERE title LIKE ?", [`${tag}%`]);
-      const items = await queryRows(c, "SELECT id, list_id, text FROM todo_item WHERE text LIKE ?", [
+      const items = await queryRows(c, "SELECT id, list_id, text, done FROM todo_item WHERE text LIKE ?", [
         `${tag}%`,
       ]);
       return {
         lists: lists.map((r) => ({ id: Number(r.id), title: String(r.title) })),
-        items: items.map((r) => ({ id: Number(r.id), listId: Number(r.list_id), text: String(r.text) })),
+        items: items.map((r) => ({
+          id: Number(r.id),
+          listId: Number(r.list_id),
+          text: String(r.text),
+          done: Number(r.done) === 1,
+        })),
       };
     },
     db.database,

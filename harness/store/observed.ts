@@ -18,7 +18,10 @@ export type ReplicaState = z.infer<typeof ReplicaStateSchema>;
 /** The rows of one database that a run wrote (filtered by the run's tag), as checkers see them. */
 export const DbSnapshotSchema = z.object({
   lists: z.array(z.object({ id: z.number(), title: z.string() })),
-  items: z.array(z.object({ id: z.number(), listId: z.number(), text: z.string() })),
+  /** `done` is absent in runs from before items could be done. */
+  items: z.array(
+    z.object({ id: z.number(), listId: z.number(), text: z.string(), done: z.boolean().optional() }),
+  ),
 });
 export type DbSnapshot = z.infer<typeof DbSnapshotSchema>;
 export type NodeSnapshots = Record<"node1" | "node2", DbSnapshot>;

@@ -1,7 +1,14 @@
 import { setMaxListeners } from "node:events";
 import { Agent } from "undici";
 import type { HistoryRecorder } from "../history/history-file.ts";
-import { operations, type AddItemValue, type ReadItemValue } from "../history/history.ts";
+import {
+  operations,
+  type AddItemValue,
+  type CreateListValue,
+  type OpKind,
+  type OpValue,
+  type TxnValue,
+} from "../history/history.ts";
 import { sendOperation, type OperationTarget } from "./operation.ts";
 
 /**
@@ -30,7 +37,10 @@ export interface FinalReadsOptions {
   concurrency: number;
   /** Per request: connect, headers and body each. */
   timeoutMs: number;
-  /** At most this many items are read; over it, an evenly spaced sample (oldest to newest). Default 5000. */
+  /**
+   * At most this many items are read, and as many lists; over it, an evenly spaced sample (oldest
+   * to newest). Default 5000.
+   */
   maxItems?: number;
   /** Overall: no read starts after it and reads in flight are cut (recorded as info). Default 60 s. */
   deadlineMs?: number;
@@ -38,9 +48,11 @@ export interface FinalReadsOptions {
 }
 
 export interface FinalReadsResult {
-  /** Distinct items acknowledged in the history (add-item with an ok completion). */
+  /** Distinct items acknowledged in the history (an add or a transaction's append with an ok completion). */
   acknowledged: number;
-  /** Reads sent: found + notFound + failed + aborted. */
+  /** Distinct lists acknowledged in the history: each is read back whole too (the list-append checks' final state). */
+  acknowledgedLists: number;
+  /** Reads sent, items and lists: found + notFound + failed + aborted. */
   read: number;
   found: number;
   /** Answered "no such item" by a node: each one is a stale read for the checker (or an item lost). */
@@ -49,7 +61,7 @@ export interface FinalReadsResult {
   failed: number;
   /** Cut by the deadline or the signal while in flight (info: says nothing about the lab). */
   aborted: number;
-  /** Acknowledged items left out by `maxItems`. */
+  /** Acknowledged items and lists left out by `maxItems`. */
   overCap: number;
   /** Selected items not read because the deadline or the signal came first. */
   unreached: number;
@@ -69,12 +81,25 @@ export function checkFinalReadsOptions(
     throw new Error(`deadlineMs must be positive, not ${o.deadlineMs}`);
 }
 
-/** Item ids acknowledged in the history, in acknowledgement order, each once. */
+/** Item ids acknowledged in the history (added, or appended by a transaction), in acknowledgement order, each once. */
 export function acknowledgedItems(history: HistoryRecorder): number[] {
   const ids = new Set<number>();
+  for (const { invoke, completion } of operations(history.events)) {
+    if (completion?.type !== "ok") continue;
+    if (invoke.op === "add-item") ids.add((completion.value as AddItemValue).id!);
+    else if (invoke.op === "txn")
+      for (const s of (completion.value as TxnValue).steps)
+        if (s.f === "append" && s.id !== undefined) ids.add(s.id);
+  }
+  return [...ids];
+}
+
+/** List ids acknowledged in the history, in acknowledgement order. */
+export function acknowledgedLists(history: HistoryRecorder): number[] {
+  const ids = new Set<number>();
   for (const { invoke, completion } of operations(history.events))
-    if (invoke.op === "add-item" && completion?.type === "ok")
-      ids.add((completion.value as AddItemValue).id!);
+    if (invoke.op === "create-list" && completion?.type === "ok")
+      ids.add((completion.value as CreateListValue).id!);
   return [...ids];
 }
 
@@ -88,21 +113,39 @@ export function spread(ids: readonly number[], cap: number): number[] {
  * Once the drill's traffic is over, reads back every item acknowledged in the history through
  * HAProxy, each recorded as an ordinary `read-item` (value `{ itemId, final: true }`, the answering
  * node from X-Served-By), so the stale-reads checker judges them: an acknowledged item a node no
- * longer has is found here even if the workload never happened to read it.
+ * longer has is found here even if the workload never happened to read it. Then every acknowledged
+ * list, whole (`read-list`, `final: true`): the state the consistency checker holds every append
+ * and edit to.
  */
 export async function finalReads(o: FinalReadsOptions): Promise<FinalReadsResult> {
   checkFinalReadsOptions(o);
   const t0 = o.history.now();
   const acked = acknowledgedItems(o.history);
-  const selected = spread(acked, o.maxItems ?? DEFAULT_FINAL_READ_ITEMS);
+  const lists = acknowledgedLists(o.history);
+  const cap = o.maxItems ?? DEFAULT_FINAL_READ_ITEMS;
+  const selectedItems = spread(acked, cap);
+  const selectedLists = spread(lists, cap);
+  const selected: { kind: OpKind; value: OpValue; path: string }[] = [
+    ...selectedItems.map((itemId) => ({
+      kind: "read-item" as const,
+      value: { itemId, final: true },
+      path: `/api/items/${itemId}`,
+    })),
+    ...selectedLists.map((listId) => ({
+      kind: "read-list" as const,
+      value: { listId, final: true },
+      path: `/api/lists/${listId}/items`,
+    })),
+  ];
   const result: FinalReadsResult = {
     acknowledged: acked.length,
+    acknowledgedLists: lists.length,
     read: 0,
     found: 0,
     notFound: 0,
     failed: 0,
     aborted: 0,
-    overCap: acked.length - selected.length,
+    overCap: acked.length + lists.length - selected.length,
     unreached: 0,
     seconds: 0,
   };
@@ -132,20 +175,19 @@ export async function finalReads(o: FinalReadsOptions): Promise<FinalReadsResult
   // A fixed pool of workers, each one process id: at most `concurrency` reads in flight.
   const worker = async (slot: number): Promise<void> => {
     while (!stop.signal.aborted && next < selected.length) {
-      const itemId = selected[next++]!;
-      const value: ReadItemValue = { itemId, final: true };
+      const read = selected[next++]!;
       result.read++;
       const c = await sendOperation(
         target,
         FINAL_READ_PROCESS_BASE + slot,
-        "read-item",
-        value,
-        `/api/items/${itemId}`,
+        read.kind,
+        read.value,
+        read.path,
         undefined,
         stop.signal,
       );
       if (c.type === "ok") {
-        if ((c.value as ReadItemValue).found) result.found++;
+        if ((c.value as { found?: boolean }).found) result.found++;
         else result.notFound++;
       } else if (c.type === "fail") result.failed++;
       else result.aborted++;

@@ -1,6 +1,19 @@
 import type { OpKind } from "../history/history.ts";
 
-const defaultMix: Record<OpKind, number> = { "create-list": 2, "add-item": 4, "read-item": 4 };
+/**
+ * What a to-do app's users do, by weight: add items, read them and whole lists, edit items (their
+ * text, done or not), now and then a new list, and now and then a transaction across two lists.
+ * Every kind the consistency checker reads: appends and whole-list reads (list-append), edits and
+ * reads of one item (registers), transactions (anomalies across rows).
+ */
+export const defaultMix: Readonly<Record<OpKind, number>> = {
+  "create-list": 1,
+  "add-item": 3,
+  "read-item": 2,
+  "read-list": 2,
+  "write-item": 2,
+  txn: 1,
+};
 
 /** Draws an operation kind by the weights of `mix` (over the default mix; a kind weighted 0 never comes). */
 export function kindPicker(

@@ -3,11 +3,16 @@ import type { HistoryRecorder } from "../history/history-file.ts";
 import type {
   AddItemValue,
   CreateListValue,
+  ListedItem,
   OpCompletion,
   OpInvoke,
   OpKind,
   OpValue,
   ReadItemValue,
+  ReadListValue,
+  TxnStep,
+  TxnValue,
+  WriteItemValue,
 } from "../history/history.ts";
 
 /** What every operation of one generator shares: where it goes, how long it may take, where it is recorded. */
@@ -58,7 +63,7 @@ export function startOperation(
       {
         origin: to.origin,
         path: to.path,
-        method: body === undefined ? "GET" : "POST",
+        method: body === undefined ? "GET" : kind === "write-item" ? "PATCH" : "POST",
         headers: body === undefined ? undefined : jsonContent,
         body,
         headersTimeout: t.timeoutMs,
@@ -179,7 +184,7 @@ class OperationHandler implements Dispatcher.DispatchHandler {
     } else {
       // Refused: the request never reached a server, so it surely did not happen. Anything else
       // (timeout, reset) may hide a write that did: unknown outcome. A read writes nothing: fail.
-      const definite = e.code === "ECONNREFUSED" || kind === "read-item";
+      const definite = e.code === "ECONNREFUSED" || kind === "read-item" || kind === "read-list";
       completion = {
         type: definite ? "fail" : "info",
         process,
@@ -236,6 +241,7 @@ function classify(
     if (status === 200) {
       const read: ReadItemValue = Object.assign({}, value as ReadItemValue);
       read.text = String(json.text);
+      if (typeof json.done === "boolean") read.done = json.done;
       read.found = true;
       return { process, op, time, node, latencyMs, type: "ok", value: read };
     }
@@ -247,6 +253,29 @@ function classify(
     }
     return { process, op, time, node, latencyMs, type: "fail", value, error: `HTTP ${status}` };
   }
+  if (op === "read-list") {
+    const read: ReadListValue = Object.assign({}, value as ReadListValue);
+    if (status === 200) {
+      read.items = listedItems(json.items);
+      read.found = true;
+      return { process, op, time, node, latencyMs, type: "ok", value: read };
+    }
+    if (status === 404 && node) {
+      read.found = false;
+      return { process, op, time, node, latencyMs, type: "ok", value: read };
+    }
+    return { process, op, time, node, latencyMs, type: "fail", value, error: `HTTP ${status}` };
+  }
+  if (op === "write-item" && status === 200)
+    return { process, op, time, node, latencyMs, type: "ok", value: value as WriteItemValue };
+  if (op === "txn" && status === 200) {
+    const results = Array.isArray(json.results) ? (json.results as Record<string, unknown>[]) : [];
+    const steps: TxnStep[] = (value as TxnValue).steps.map((s, i) => {
+      const r = results[i] ?? {};
+      return s.f === "r" ? { ...s, items: listedItems(r.items) } : { ...s, id: Number(r.id) };
+    });
+    return { process, op, time, node, latencyMs, type: "ok", value: { steps } };
+  }
   if (status === 201) {
     const written: CreateListValue | AddItemValue = Object.assign(
       {},
@@ -255,10 +284,20 @@ function classify(
     written.id = Number(json.id);
     return { process, op, time, node, latencyMs, type: "ok", value: written };
   }
-  // 4xx from the app: refused before writing. HAProxy's own 503 (no node header): no server took it.
+  // 4xx from the app (a 404 of an edit or a transaction included): refused before writing, or rolled back. HAProxy's own 503 (no node header): no server took it.
   if ((status >= 400 && status < 500) || (status === 503 && !node))
     return { process, op, time, node, latencyMs, type: "fail", value, error: `HTTP ${status}` };
   // A 5xx from a node or a 502/504 from HAProxy may come after the row was written.
   const error = `HTTP ${status}${node ? ` from ${node}` : ""}`;
   return { process, op, time, node, latencyMs, type: "info", value, error };
+}
+
+/** A list's items as the app returns them, in its order; anything else reads as an empty list. */
+function listedItems(items: unknown): ListedItem[] {
+  if (!Array.isArray(items)) return [];
+  return items.map((i: Record<string, unknown>) => ({
+    id: Number(i.id),
+    text: String(i.text),
+    done: i.done === true,
+  }));
 }

@@ -12,6 +12,11 @@ export interface WorkloadOptions {
   timeoutMs: number;
   /** Relative weights of the operations. */
   mix?: Partial<Record<OpKind, number>>;
+  /**
+   * Edits and item reads go to the run's first this-many items only: a drill that must see two
+   * sides of a failover edit the same rows narrows them. Default: any item, recent ones favoured.
+   */
+  hotItems?: number;
   /** Prefix of every title and text this run writes, so checkers can tell its rows from others. */
   tag: string;
   history: HistoryRecorder;
@@ -23,7 +28,7 @@ export interface WorkloadOptions {
 
 /** Validates options before anything is sent: one clear message per mistake. */
 export function checkWorkloadOptions(
-  o: Pick<WorkloadOptions, "phases" | "maxOps" | "concurrency" | "timeoutMs">,
+  o: Pick<WorkloadOptions, "phases" | "maxOps" | "concurrency" | "timeoutMs" | "hotItems">,
   capSeconds = 3600,
 ): void {
   if (o.phases.length === 0) throw new Error("workload needs at least one rate phase");
@@ -39,4 +44,6 @@ export function checkWorkloadOptions(
   if (!(o.concurrency > 0 && Number.isInteger(o.concurrency)))
     throw new Error(`concurrency must be a positive integer, not ${o.concurrency}`);
   if (!(o.timeoutMs > 0)) throw new Error(`timeoutMs must be positive, not ${o.timeoutMs}`);
+  if (o.hotItems !== undefined && !(o.hotItems > 0 && Number.isInteger(o.hotItems)))
+    throw new Error(`hotItems must be a positive integer, not ${o.hotItems}`);
 }

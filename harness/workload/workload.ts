@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import * as hdr from "hdr-histogram-js";
 import { Agent } from "undici";
-import type { OpCompletion, OpValue } from "../history/history.ts";
+import type { OpCompletion } from "../history/history.ts";
 import { Schedule } from "./arrival-schedule.ts";
+import { OperationPlanner } from "./next-operation.ts";
 import { kindPicker } from "./operation-mix.ts";
 import { startOperation, type OperationTarget } from "./operation.ts";
-import { pickReadTarget } from "./read-target.ts";
 import { checkWorkloadOptions, type WorkloadOptions } from "./workload-options.ts";
 
 export interface WorkloadResult {
@@ -60,14 +60,19 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
 
   const { history, signal } = o;
   const target: OperationTarget = { baseUrl: o.baseUrl, agent, timeoutMs: o.timeoutMs, history };
-  const lists: number[] = [];
-  const items: number[] = [];
+  // Each process is one client session, one operation at a time. A session whose operation ended
+  // with an unknown outcome (info) is retired and a fresh one takes its slot, as Jepsen does: the
+  // unknown write may still be in flight, and the session's order would no longer say what it saw.
   const freeProcesses: number[] = Array.from({ length: o.concurrency }, (_, i) => o.concurrency - 1 - i);
+  let nextProcess = o.concurrency;
   const counts = { invoked: 0, ok: 0, fail: 0, info: 0, dropped: 0, droppedLate: 0 };
   const droppedAt: number[] = [];
-  let seq = 0;
   // Titles are unique in the app: two runs with one tag must not collide (a 409 is not an outage).
-  const prefix = `${o.tag}-${randomBytes(3).toString("hex")}`;
+  const planner = new OperationPlanner({
+    prefix: `${o.tag}-${randomBytes(3).toString("hex")}`,
+    random,
+    ...(o.hotItems === undefined ? {} : { hotItems: o.hotItems }),
+  });
 
   let inFlight = 0;
   let closed = false;
@@ -92,45 +97,22 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadResult> {
     try {
       histogram.recordValue(Math.max(1, Math.round(c.latencyMs)));
       counts[c.type]++;
-      if (c.type === "ok") {
-        if (c.op === "create-list") lists.push((c.value as { id: number }).id);
-        else if (c.op === "add-item") items.push((c.value as { id: number }).id);
-      }
+      planner.learn(c);
     } catch (err) {
       fail(err);
     } finally {
-      freeProcesses.push(c.process);
+      freeProcesses.push(c.type === "info" ? nextProcess++ : c.process);
       inFlight--;
       if (closed && inFlight === 0) finish();
     }
   };
 
   const send = (process: number): void => {
-    let kind = pick();
-    // Nothing to add to or read yet: create first.
-    if (kind === "add-item" && lists.length === 0) kind = "create-list";
-    if (kind === "read-item" && items.length === 0) kind = lists.length === 0 ? "create-list" : "add-item";
-    const n = seq++;
-    let value: OpValue;
-    let path: string;
-    let body: string | undefined;
-    if (kind === "create-list") {
-      value = { title: `${prefix}-l${n}` };
-      path = "/api/lists";
-      body = JSON.stringify({ title: value.title });
-    } else if (kind === "add-item") {
-      const listId = lists[Math.floor(random() * lists.length)]!;
-      value = { listId, text: `${prefix}-i${n}` };
-      path = `/api/lists/${listId}/items`;
-      body = JSON.stringify({ text: value.text });
-    } else {
-      value = { itemId: pickReadTarget(items, random) };
-      path = `/api/items/${value.itemId}`;
-    }
+    const op = planner.next(pick());
     counts.invoked++;
     inFlight++;
     try {
-      startOperation(completed, target, process, kind, value, path, body);
+      startOperation(completed, target, process, op.kind, op.value, op.path, op.body);
     } catch (err) {
       // Only recording the invoke can throw here (a listener): nothing was sent.
       inFlight--;

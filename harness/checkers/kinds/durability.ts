@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { defineChecker, type NeededInput } from "../checker.ts";
-import { operations, type AddItemValue, type CreateListValue } from "../../history/history.ts";
+import {
+  operations,
+  type AddItemValue,
+  type CreateListValue,
+  type TxnValue,
+  type WriteItemValue,
+} from "../../history/history.ts";
 import type { HistoryEvent } from "../../history/history.ts";
 import type { NodeSnapshots } from "../../store/observed.ts";
 import type { Finding, CheckResult } from "../../store/check-result.ts";
@@ -16,25 +22,8 @@ export function checkDurability(
   tag: string,
 ): CheckResult {
   const findings: Finding[] = [];
-  const ops = operations(history);
-  const acked = { lists: new Map<number, string>(), items: new Map<number, AddItemValue>() };
-  const attempted = new Set<string>();
-  const indeterminate = new Set<string>();
-  const failed = new Set<string>();
-  for (const { invoke, completion } of ops) {
-    if (invoke.op === "read-item") continue;
-    const written =
-      invoke.op === "create-list"
-        ? (invoke.value as CreateListValue).title
-        : (invoke.value as AddItemValue).text;
-    attempted.add(written);
-    if (!completion || completion.type === "info") indeterminate.add(written);
-    if (completion?.type === "fail") failed.add(written);
-    if (completion?.type !== "ok") continue;
-    if (invoke.op === "create-list") acked.lists.set((completion.value as CreateListValue).id!, written);
-    else acked.items.set((completion.value as AddItemValue).id!, completion.value as AddItemValue);
-  }
-
+  const w = writesOf(history);
+  const { acked, attempted, indeterminate, failed } = w;
   let lost = 0;
   let phantom = 0;
   let duplicated = 0;
@@ -69,7 +58,9 @@ export function checkDurability(
           message: `${node}: acknowledged item ${id} "${item.text}" is missing`,
           evidence: { node, id, text: item.text },
         });
-      } else if (found.text !== item.text || found.listId !== item.listId) {
+      } else if (found.listId !== item.listId || !(w.texts.get(id) ?? new Set([item.text])).has(found.text)) {
+        // Its text may be any write of it that may have happened (its own, or an edit not refused);
+        // which one it should be is the consistency checker's question.
         lost++;
         findings.push({
           kind: "wrong-value",
@@ -142,3 +133,49 @@ export default defineChecker({
   keyFigures: ["acknowledgedWrites", "acknowledgedWritesLost", "indeterminateWrites"],
   check: (input) => checkDurability(input.history, snapshotsOf(input.observed), input.observed.tag),
 });
+
+/**
+ * Every write of the history: what was acknowledged (lists, items with the text they were added
+ * with), every title and text any operation tried, those whose outcome is unknown, those refused,
+ * and for each acknowledged item the texts it may hold (its own and every edit not refused).
+ */
+function writesOf(history: readonly HistoryEvent[]) {
+  const acked = { lists: new Map<number, string>(), items: new Map<number, AddItemValue>() };
+  const attempted = new Set<string>();
+  const indeterminate = new Set<string>();
+  const failed = new Set<string>();
+  const edits: { itemId: number; text: string }[] = [];
+  const tried = (text: string, type: "ok" | "fail" | "info" | undefined) => {
+    attempted.add(text);
+    if (type === undefined || type === "info") indeterminate.add(text);
+    if (type === "fail") failed.add(text);
+  };
+  for (const { invoke, completion } of operations(history)) {
+    const type = completion?.type;
+    if (invoke.op === "create-list") {
+      const title = (invoke.value as CreateListValue).title;
+      tried(title, type);
+      if (type === "ok") acked.lists.set((completion!.value as CreateListValue).id!, title);
+    } else if (invoke.op === "add-item") {
+      tried((invoke.value as AddItemValue).text, type);
+      if (type === "ok")
+        acked.items.set((completion!.value as AddItemValue).id!, completion!.value as AddItemValue);
+    } else if (invoke.op === "write-item") {
+      const v = invoke.value as WriteItemValue;
+      tried(v.text, type);
+      if (type !== "fail") edits.push({ itemId: v.itemId, text: v.text });
+    } else if (invoke.op === "txn") {
+      const steps = (type === "ok" ? (completion!.value as TxnValue) : (invoke.value as TxnValue)).steps;
+      for (const s of steps) {
+        if (s.f !== "append") continue;
+        tried(s.text, type);
+        if (type === "ok" && s.id !== undefined)
+          acked.items.set(s.id, { listId: s.listId, text: s.text, id: s.id });
+      }
+    }
+  }
+  const texts = new Map<number, Set<string>>();
+  for (const [id, item] of acked.items) texts.set(id, new Set([item.text]));
+  for (const e of edits) texts.get(e.itemId)?.add(e.text);
+  return { acked, attempted, indeterminate, failed, texts };
+}

@@ -2,6 +2,7 @@ import { WATCHDOG_MAX_GAP_SECONDS } from "../../alerts/pipeline-alive.ts";
 import type { SteadyStateSpec } from "../../checkers/kinds/steady-state.ts";
 import type { ConvergenceObserver } from "../../probes/db-state.ts";
 import { runWorkload, type WorkloadResult } from "../../workload/workload.ts";
+import type { WorkloadOptions } from "../../workload/workload-options.ts";
 import type { DrillContext } from "../context.ts";
 import { observeConvergenceFrom } from "./convergence.ts";
 import { requireSteadyState } from "./steady-state.ts";
@@ -14,6 +15,9 @@ export interface UnderLoad {
   afterSeconds: number;
   /** Sample the databases from the heal on, for convergence (default true). */
   observeConvergence?: boolean;
+  /** The workload's mix and hot items (workload-options.ts), where a drill needs its own. */
+  mix?: WorkloadOptions["mix"];
+  hotItems?: number;
 }
 
 /** What a phase under load leaves for the checks after the heal. */
@@ -70,6 +74,8 @@ export async function phaseUnderLoad(
     tag: ctx.tag,
     history: ctx.history,
     signal: stopLoad.signal,
+    ...(o.mix ? { mix: o.mix } : {}),
+    ...(o.hotItems === undefined ? {} : { hotItems: o.hotItems }),
   });
   let healTime = 0;
   let steadyBefore: SteadyStateSpec | undefined;
