@@ -1,6 +1,9 @@
 import type { CheckResult } from "../store/check-result.ts";
 import type { Expectation } from "../store/drill-result.ts";
 import type { Evidence, ExpectationSpec } from "./spec.ts";
+import { ANOMALIES, type AnomalyKind } from "../checkers/consistency/anomalies.ts";
+import { modelVerdict, type Model } from "../checkers/consistency/models.ts";
+import { consistencyLine, consistencySummary } from "../checkers/kinds/consistency.ts";
 
 /** An expectation judged in code: its id, words, whether it was met and the evidence in one line. */
 export function expectation(id: string, description: string, met: boolean, detail?: string): Expectation {
@@ -139,6 +142,53 @@ export function reports(
     return {
       met: r.findings.some((f) => f.kind === kind),
       detail: r.findings.map((f) => f.message).join("; ") || otherwise(e),
+    };
+  });
+}
+
+/**
+ * Declared: the history is consistent with every model of `models` (the consistency checker rules
+ * none of them out). The parts that failed are the anomaly kinds that ruled one out, so a mutant
+ * names what it must show: `models#monotonic-reads`, `models#lost-update`.
+ */
+export function satisfies(models: readonly Model[], why?: string): ExpectationSpec<unknown> {
+  const description = `consistent with ${models.join(", ")}${why ? ` (${why})` : ""}`;
+  return expect("models", description, (e) => {
+    const r = e.results.of("consistency");
+    const summary = consistencySummary(r);
+    if (!summary) return { met: false, detail: "the consistency checker judged no model" };
+    const broken = models.filter((m) => summary.ruledOut.includes(m));
+    const failed = Object.keys(summary.anomalies).filter((k) =>
+      modelVerdict(ANOMALIES[k as AnomalyKind].rulesOut).ruledOut.some((m) => broken.includes(m)),
+    );
+    const examples = r.findings
+      .filter((f) => failed.includes(f.kind))
+      .slice(0, 3)
+      .map((f) => f.message);
+    return {
+      met: broken.length === 0,
+      detail: [consistencyLine(summary), ...examples].join("; "),
+      ...(failed.length ? { failed } : {}),
+    };
+  });
+}
+
+/**
+ * Declared: the history shows at least one anomaly of each of `kinds` (the seed's weakness the drill
+ * came to catch); the detail names what it showed and the models left.
+ */
+export function showsAnomalies(
+  id: string,
+  description: string,
+  kinds: readonly AnomalyKind[],
+): ExpectationSpec<unknown> {
+  return expect(id, description, (e) => {
+    const summary = consistencySummary(e.results.of("consistency"));
+    if (!summary) return { met: false, detail: "the consistency checker judged no model" };
+    const missing = kinds.filter((k) => !summary.anomalies[k]);
+    return {
+      met: missing.length === 0,
+      detail: `${consistencyLine(summary)}${missing.length ? `; not shown: ${missing.join(", ")}` : ""}`,
     };
   });
 }

@@ -2,6 +2,7 @@ import type { AlertResult, DrillResult, Expectation } from "../store/drill-resul
 import type { CheckResult, Waiver } from "../store/check-result.ts";
 import type { CheckerSpec } from "../checkers/checker.ts";
 import { unwaivedUnknowns } from "../checkers/run-checkers.ts";
+import { consistencySummary } from "../checkers/kinds/consistency.ts";
 import type { ConvergenceSample } from "../store/convergence-samples.ts";
 import type { ObservedState } from "../store/observed.ts";
 
@@ -47,6 +48,9 @@ export function summarize(result: DrillResult, outcome: DrillOutcome): void {
   }
   result.verdict = unmet.length === 0 && unknown.length === 0 ? "pass" : "fail";
   result.expectations = outcome.expectations;
+  const consistency = outcome.results.find((r) => r.checker === "consistency");
+  const summary = consistency && consistencySummary(consistency);
+  if (summary) result.consistency = summary;
   if (outcome.alerts) result.alerts = outcome.alerts;
 }
 

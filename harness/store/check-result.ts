@@ -16,11 +16,25 @@ export const FindingSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
+/**
+ * The consistency models a history is consistent with, and those it rules out (the consistency
+ * checker's; names as in checkers/consistency/models.ts).
+ */
+export const ModelVerdictSchema = z.object({
+  ruledOut: z.array(z.string()),
+  consistentWith: z.array(z.string()),
+  /** The strongest models still consistent: none of the models implying them is. */
+  strongest: z.array(z.string()),
+});
+export type ModelVerdictData = z.infer<typeof ModelVerdictSchema>;
+
 export const CheckResultSchema = z.object({
   checker: z.string(),
   valid: ValiditySchema,
   findings: z.array(FindingSchema),
   figures: FiguresSchema,
+  /** Where the checker judges consistency models: which the history is consistent with. */
+  models: ModelVerdictSchema.optional(),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 

@@ -48,6 +48,22 @@ export const AlertResultSchema = z.object({
 });
 export type AlertResult = z.infer<typeof AlertResultSchema>;
 
+/**
+ * What the consistency checker concluded of a drill's history: the anomalies found, by kind, and
+ * the consistency models the history is (still) consistent with. Its examples, each with its
+ * explanation, are in findings.json (the consistency checker's findings' evidence).
+ */
+export const ConsistencySummarySchema = z.object({
+  anomalies: z.record(z.string(), z.number()),
+  consistentWith: z.array(z.string()),
+  /** The strongest models still consistent: none of the models implying them is. */
+  strongest: z.array(z.string()),
+  ruledOut: z.array(z.string()),
+  /** One sentence: "consistent with read-committed and linearizable; not with snapshot-isolation". */
+  models: z.string(),
+});
+export type ConsistencySummary = z.infer<typeof ConsistencySummarySchema>;
+
 /** One line of `summary.json`: a drill in one profile, with its key figures. */
 export const DrillResultSchema = z.object({
   drill: z.string(),
@@ -64,6 +80,8 @@ export const DrillResultSchema = z.object({
   alerts: z.array(AlertResultSchema).optional(),
   /** On a mutant's drill (`firedrill mutants`): the mutant it ran against. */
   mutant: z.string().optional(),
+  /** The anomalies of its history and the models it is consistent with (absent: not checked). */
+  consistency: ConsistencySummarySchema.optional(),
 });
 export type DrillResult = z.infer<typeof DrillResultSchema>;
 

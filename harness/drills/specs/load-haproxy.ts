@@ -1,3 +1,4 @@
+import consistency from "../../checkers/kinds/consistency.ts";
 import availability from "../../checkers/kinds/availability.ts";
 import faultEffect from "../../checkers/kinds/fault-effect.ts";
 import { checkSteadyState } from "../../checkers/kinds/steady-state.ts";
@@ -109,6 +110,7 @@ async function rampAndHold(ctx: DrillContext): Promise<Scripted> {
   const checkers = [
     steadyBeforeCheck(steadyBefore),
     availability.spec({ window: { from: holdStart, until: holdEnd } }),
+    consistency.spec(undefined),
   ];
   const burst = ctx.profile === "seed" ? undefined : await fiveXxBurst(ctx);
   if (burst) checkers.push(faultEffect.spec(undefined), burst.steadyAfter);

@@ -1,4 +1,5 @@
 import { expectAlert } from "../../alerts/expect-alert.ts";
+import consistency from "../../checkers/kinds/consistency.ts";
 import faultEffect from "../../checkers/kinds/fault-effect.ts";
 import replicationHealth from "../../checkers/kinds/replication-health.ts";
 import convergence from "../../checkers/kinds/convergence.ts";
@@ -147,6 +148,7 @@ async function conflictOnBothSides(ctx: DrillContext) {
       steadyBeforeCheck(steadyBefore),
       faultEffect.spec(undefined),
       replicationHealth.spec({ moment: "conflict" }),
+      consistency.spec(undefined),
       convergence.spec(converging),
       steadyAfter(ctx, afterFrom, 10),
     ],

@@ -1,6 +1,7 @@
 import { CheckResults } from "../../checkers/check-results.ts";
 import type { CheckerSpec } from "../../checkers/checker.ts";
 import availability, { type AvailabilityBounds } from "../../checkers/kinds/availability.ts";
+import consistency from "../../checkers/kinds/consistency.ts";
 import convergence from "../../checkers/kinds/convergence.ts";
 import durability from "../../checkers/kinds/durability.ts";
 import faultEffect from "../../checkers/kinds/fault-effect.ts";
@@ -89,6 +90,7 @@ export async function checkAfterHeal(ctx: DrillContext, load: LoadedFault, o: Af
       availability.spec(o.availability),
       durability.spec(undefined),
       staleReads.spec(undefined),
+      consistency.spec(undefined),
       convergence.spec(options),
       replicationHealth.spec(undefined),
       steadyAfter(ctx, load.quietTime - 3000, load.rate),
