@@ -4,6 +4,7 @@ import { resolveSettings } from "../settings/settings.ts";
 import { describe, UserError } from "../util/errors.ts";
 import { downCommand } from "./commands/down.ts";
 import { exploreCommand } from "./commands/explore.ts";
+import { historyCommand } from "./commands/history.ts";
 import { imagesCommand } from "./commands/images.ts";
 import { mutantsCommand } from "./commands/mutants.ts";
 import { runCommand } from "./commands/run.ts";
@@ -78,6 +79,14 @@ const commands: Record<string, Command> = {
     options: options([], ["json"]),
     positionals: true,
     run: (values, ctx, positionals) => reportCommand(values, positionals, ctx),
+  },
+  history: {
+    summary: "export a run's histories in another checker's form (Elle's list-append and rw-register EDN)",
+    usage:
+      "history export [<run-dir>] [--format elle] [--json]\n  <run-dir>  a folder under reports/ (default reports/latest)\n  --format   elle (default): <drill>/<profile>/elle/list-append.edn and rw-register.edn, one op a line, for Elle or elle-cli\n  --json     print the files written as JSON",
+    options: options(["format"], ["json"]),
+    positionals: true,
+    run: (values, ctx, positionals) => historyCommand(values, positionals, ctx),
   },
   mutants: {
     summary: "plant each catalogued misconfiguration, run its drill, report the mutation score",
