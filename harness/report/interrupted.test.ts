@@ -125,7 +125,8 @@ describe("a run with one finished drill and one interrupted drill (history.jsonl
     expect(md).toContain("1 passed, 0 failed, 0 skipped, 1 interrupted.");
     const row = md.split("\n").find((l) => l.startsWith("| split-replication | hardened |"));
     expect(row).toBe(
-      `| split-replication | hardened | ⚠️ interrupted: ${REASON} | – | – | – | – | – | – | – |`,
+      // Key figures, anomalies and models: none, nothing was judged.
+      `| split-replication | hardened | ⚠️ interrupted: ${REASON} | – | – | – | – | – | – | – | – | – |`,
     );
     expect(md).toContain("### Interrupted: no verdict");
     expect(md).toContain(`- **split-replication (hardened)**: ${REASON}`);

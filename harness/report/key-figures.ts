@@ -9,6 +9,8 @@ export const keyFigureColumns = [
   { key: "alertDetectSeconds", label: "detect", unit: "s" },
   { key: "alertNotifySeconds", label: "notify", unit: "s" },
   { key: "alertResolveSeconds", label: "resolve", unit: "s" },
+  // The consistency checker's anomalies, every kind counted (the models column names what they leave).
+  { key: "anomalies", label: "anomalies", unit: "" },
 ] as const;
 
 /** A figure as a cell: `–` when the drill did not measure it. */
@@ -23,4 +25,13 @@ export function verdictText(r: DrillResult): string {
   return r.verdict === "skipped" || r.verdict === "interrupted"
     ? `${r.verdict}: ${r.reason ?? "no reason given"}`
     : r.verdict;
+}
+
+/**
+ * The strongest consistency models the drill's history is consistent with, short (the full
+ * sentence, with what is ruled out, is the drill's Consistency block): `–` when not checked.
+ */
+export function modelsCell(r: DrillResult): string {
+  if (!r.consistency) return "–";
+  return r.consistency.strongest.length ? r.consistency.strongest.join(", ") : "none";
 }

@@ -1,4 +1,4 @@
-import { figureCell, keyFigureColumns, verdictText } from "./key-figures.ts";
+import { figureCell, keyFigureColumns, modelsCell, verdictText } from "./key-figures.ts";
 import type { DrillResult, DrillVerdict } from "../store/drill-result.ts";
 
 // Keyed by every verdict, so a new one cannot reach the summary without its own mark.
@@ -17,12 +17,14 @@ export function markdownSummary(runId: string, results: readonly DrillResult[]):
     "profile",
     "verdict",
     ...keyFigureColumns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)),
+    "models",
   ];
   const rows = results.map((r) => [
     r.drill,
     r.profile,
     `${ICON[r.verdict]} ${verdictText(r)}`,
     ...keyFigureColumns.map((c) => figureCell(r, c.key)),
+    modelsCell(r),
   ]);
   const failing = results.filter((r) => r.verdict === "fail");
   const interrupted = results.filter((r) => r.verdict === "interrupted");
@@ -59,7 +61,7 @@ export function markdownSummary(runId: string, results: readonly DrillResult[]):
         ]
       : []),
     "",
-    "Times in seconds: failover from the fault to the first success on the standby; converged after the heal and the last write; detect / notify / resolve are the slowest of the drill's alerts (fault → firing, fault → webhook, heal → resolved webhook). The full report is `index.html` beside this file.",
+    "Times in seconds: failover from the fault to the first success on the standby; converged after the heal and the last write; detect / notify / resolve are the slowest of the drill's alerts (fault → firing, fault → webhook, heal → resolved webhook). Anomalies: the consistency checker's, every kind; models: the strongest consistency models the history is still consistent with. The full report is `index.html` beside this file.",
     "",
   ].join("\n");
 }

@@ -21,8 +21,10 @@ export function dataTable(
       <tr>
         ${columns.map((c) =>
           typeof c === "string"
-            ? html`<th>${c}</th>`
-            : html`<th class="num">${c.num}${c.unit ? html`<br /><small>${c.unit}</small>` : ""}</th>`,
+            ? html`<th scope="col">${c}</th>`
+            : html`<th scope="col" class="num">
+                ${c.num}${c.unit ? html`<br /><small>${c.unit}</small>` : ""}
+              </th>`,
         )}
       </tr>
     </thead>

@@ -1,6 +1,7 @@
 import type { Reanalysis } from "../reanalyze.ts";
 import type { DrillArtifacts } from "../../store/run-folder.ts";
 import type { AlertResult } from "../../store/drill-result.ts";
+import { consistencySection, drillConsistency } from "./consistency-section.ts";
 import { dataTable, type Column } from "./data-table.ts";
 import { findingsSection, logExcerpts } from "./evidence.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
@@ -135,6 +136,8 @@ export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeH
   const expects = r.expects;
   const id = anchor(r.drill, r.profile);
   const interrupted = r.verdict === "interrupted";
+  // Its examples are marked on the timeline too, where each became visible.
+  const consistency = drillConsistency(d, reanalysis);
   return html`<section
     class="drill verdict-${r.verdict}"
     id="${id}"
@@ -162,9 +165,12 @@ export function drillSection(d: DrillArtifacts, reanalysis: Reanalysis[]): SafeH
                     dashed line); a fault never healed is shaded to that end.
                   </p>`
                 : ""
-            }${timelineSvg(d.history, `timeline-${id}`, { interrupted })}${interrupted ? partialHistory(d.history) : ""}`
+            }${timelineSvg(d.history, `timeline-${id}`, {
+              interrupted,
+              anomalies: consistency?.examples,
+            })}${interrupted ? partialHistory(d.history) : ""}`
         : html`<p class="note">No history.jsonl: nothing to draw.</p>`
-    }${alertsTable(r.alerts)}
+    }${alertsTable(r.alerts)}${consistencySection(id, consistency)}
     <h4>Findings</h4>
     ${findingsSection(d)}${logExcerpts(d)}${
       d.history ? reanalysisTable(reanalysis, interrupted) : ""

@@ -1,10 +1,22 @@
+import type { Anomaly } from "../../checkers/consistency/anomalies.ts";
 import type { HistoryEvent } from "../../history/history.ts";
 
 export type EventKind = HistoryEvent["type"];
 export type EventOf<K extends EventKind> = Extract<HistoryEvent, { type: K }>;
 
-/** The timeline's lane groups, in the order they are drawn top to bottom. */
-export const laneGroups = ["fault", "haproxy", "replication", "alert", "notification", "probe"] as const;
+/**
+ * The timeline's lane groups, in the order they are drawn top to bottom. `anomaly` is the
+ * consistency checker's, not the history's: its examples marked where they became visible.
+ */
+export const laneGroups = [
+  "fault",
+  "haproxy",
+  "replication",
+  "alert",
+  "notification",
+  "probe",
+  "anomaly",
+] as const;
 export type LaneGroup = (typeof laneGroups)[number];
 
 /**
@@ -12,8 +24,12 @@ export type LaneGroup = (typeof laneGroups)[number];
  * lane's next change; `color: null` draws nothing, e.g. a healed fault) or a single tick.
  */
 export type TimelineMark = { group: LaneGroup; lane: string; laneLabel?: string } & (
-  { kind: "state"; state: string; color: string | null } | { kind: "tick"; label: string; color: string }
+  | { kind: "state"; state: string; color: string | null }
+  // `anomaly`: drawn apart from the events' diamonds, so a finding never reads as something that happened.
+  // `detail` follows the time in the tooltip (a long explanation must not hide when it was).
+  | { kind: "tick"; label: string; color: string; shape?: "diamond" | "anomaly"; detail?: string }
 );
+export type TickMark = Extract<TimelineMark, { kind: "tick" }>;
 
 export interface EventRenderer<E> {
   /** One line for a person (tooltips, the event list). */
@@ -162,4 +178,24 @@ export function describeEvent(e: HistoryEvent): string {
 
 export function markOf(e: HistoryEvent): TimelineMark | null {
   return (eventRenderers[e.type] as EventRenderer<HistoryEvent>).mark(e);
+}
+
+/**
+ * A consistency anomaly's mark: one lane per kind (the lane's name is its legend), at the time the
+ * anomaly became visible (the read that shows it), its tooltip naming the kind, the key and what happened.
+ */
+export function anomalyMark(a: Anomaly): { time: number; mark: TickMark } {
+  return {
+    time: a.at,
+    mark: {
+      group: "anomaly",
+      lane: `consistency anomaly ${a.kind}`,
+      laneLabel: `anomaly: ${a.kind}`,
+      kind: "tick",
+      label: `${a.kind} on ${a.key}`,
+      detail: a.message,
+      color: COLORS.bad,
+      shape: "anomaly",
+    },
+  };
 }

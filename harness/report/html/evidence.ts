@@ -3,7 +3,7 @@ import type { HistoryEvent } from "../../history/history.ts";
 import { isCompletion } from "../../history/history.ts";
 import type { DrillArtifacts } from "../../store/run-folder.ts";
 import { dataTable } from "./data-table.ts";
-import { html, type SafeHtml } from "./html.ts";
+import { anchor, html, type SafeHtml } from "./html.ts";
 import { fmt } from "../../util/format.ts";
 
 const WRITE_KINDS = new Set([
@@ -106,9 +106,14 @@ function replicationErrors(d: DrillArtifacts, findings: Finding[]): SafeHtml {
 export function findingsSection(d: DrillArtifacts): SafeHtml {
   const verdicts = d.outcome?.verdicts ?? [];
   const all = verdicts.flatMap((v) => v.findings.map((f) => ({ checker: v.checker, f })));
-  const writes = all.filter((x) => WRITE_KINDS.has(x.f.kind)).map((x) => x.f);
-  const repl = all.filter((x) => REPLICATION_KINDS.has(x.f.kind)).map((x) => x.f);
-  const other = all.filter((x) => !WRITE_KINDS.has(x.f.kind) && !REPLICATION_KINDS.has(x.f.kind));
+  // The consistency checker's anomalies have their own block (the Consistency heading), with their
+  // explanations: here they are one line pointing there, not up to 20 per kind again, and never
+  // rows of the writes table (its `stale-read` is a kind of the stale-reads checker's name too).
+  const anomalies = all.filter((x) => x.checker === "consistency");
+  const rest = all.filter((x) => x.checker !== "consistency");
+  const writes = rest.filter((x) => WRITE_KINDS.has(x.f.kind)).map((x) => x.f);
+  const repl = rest.filter((x) => REPLICATION_KINDS.has(x.f.kind)).map((x) => x.f);
+  const other = rest.filter((x) => !WRITE_KINDS.has(x.f.kind) && !REPLICATION_KINDS.has(x.f.kind));
   const crashed = d.result.findings.filter((f) => f.startsWith("drill crashed"));
   if (!d.outcome && d.result.verdict === "interrupted")
     return html`<p class="note">None: the drill was interrupted before its checks (no findings.json).</p>`;
@@ -126,10 +131,17 @@ export function findingsSection(d: DrillArtifacts): SafeHtml {
             ${writeRows(d, writes)}`
         : ""
     }${replicationErrors(d, repl)}${
-      other.length
+      other.length || anomalies.length
         ? html`<h4>Other findings</h4>
             <ul>
-              ${other.map((x) => html`<li><code>${x.checker}</code> ${x.f.kind}: ${x.f.message}</li>`)}
+              ${other.map((x) => html`<li><code>${x.checker}</code> ${x.f.kind}: ${x.f.message}</li>`)}${
+                anomalies.length
+                  ? html`<li>
+                      <code>consistency</code> ${anomalies.length} anomaly example(s), explained under
+                      <a href="#${anchor("consistency", d.result.drill, d.result.profile)}">Consistency</a>
+                    </li>`
+                  : ""
+              }
             </ul>`
         : ""
     }

@@ -38,6 +38,10 @@ svg .chart-max, svg .axis text { fill: var(--muted); }
 svg .lane-base { stroke: #e6e9ed; } svg .grid { stroke: #eef0f2; } svg .chart-bg { fill: none; stroke: var(--line); }
 svg .fault-window { fill: #8a4fbf; fill-opacity: .09; } svg .seg-label { fill: #fff; font-size: 9px; pointer-events: none; }
 details.logs { margin: 6px 0; } details.logs summary { cursor: pointer; }
+details.anomaly-examples { margin: 6px 0; } details.anomaly-examples summary { cursor: pointer; }
+ol > li.anomaly-example { margin-bottom: 8px; } li.anomaly-example p { margin: 2px 0; }
+p.cycle { font-family: ui-monospace, monospace; font-size: 12px; } table.anomaly-ops { font-size: 12px; }
+table.anomalies tbody th { font-weight: 600; white-space: nowrap; } td.models { font-size: 12px; }
 dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; } dl.env dt { color: var(--muted); } dl.env dd { margin: 0; }
 nav a { margin-right: 10px; }
 .badge.not-run { background: var(--muted); }
@@ -98,8 +102,10 @@ export function renderPage({ run, generatedAt }: PageInput): SafeHtml {
           <p class="note">
             Seconds. Failover: fault → first success on the standby. Converged: after the heal and the last
             write. Detect / notify / resolve: the slowest of the drill's alerts (fault → firing, fault →
-            webhook received, heal → resolved webhook). Skipped is never passed; interrupted (the run ended
-            before the drill finished) has no verdict and is never passed either.
+            webhook received, heal → resolved webhook). Anomalies: the consistency checker's, every kind
+            counted; models: the strongest consistency models the history is still consistent with (each
+            drill's Consistency block says which it is not). Skipped is never passed; interrupted (the run
+            ended before the drill finished) has no verdict and is never passed either.
           </p>
           <h2>Drills</h2>
           ${run.drills.map((d) => drillSection(d, reanalyze(d)))} ${environmentSection(run)}

@@ -1,5 +1,5 @@
 import { isCompletion, type HistoryEvent } from "../../history/history.ts";
-import { describeEvent, laneGroups, markOf, type TimelineMark } from "./event-kinds.ts";
+import { describeEvent, laneGroups, markOf, type TickMark, type TimelineMark } from "./event-kinds.ts";
 
 /** One bucket of the charts: completions whose time falls in [t, t + width). */
 export interface Bucket {
@@ -27,7 +27,7 @@ export interface Lane {
   name: string;
   label: string;
   segments: Segment[];
-  ticks: { t: number; label: string; color: string }[];
+  ticks: { t: number; label: string; color: string; shape: NonNullable<TickMark["shape"]> }[];
 }
 
 function pct(sorted: number[], p: number): number | null {
@@ -70,23 +70,38 @@ export function buckets(history: readonly HistoryEvent[], widthSeconds = 1): Buc
   });
 }
 
-/** The timeline's lanes: each state lasts until the lane's next change, or to the end of the history. */
-export function lanes(history: readonly HistoryEvent[]): Lane[] {
+/**
+ * The timeline's lanes: each state lasts until the lane's next change, or to the end of the history.
+ * `extra` are ticks from outside the history (the consistency checker's anomalies), at history ms.
+ */
+export function lanes(
+  history: readonly HistoryEvent[],
+  extra: readonly { time: number; mark: TickMark }[] = [],
+): Lane[] {
   const end = historySpan(history);
   const byName = new Map<string, Lane>();
-  for (const e of history) {
-    const m = markOf(e);
-    if (!m) continue;
+  const laneOf = (m: TimelineMark) => {
     let lane = byName.get(m.lane);
     if (!lane) {
       lane = { group: m.group, name: m.lane, label: m.laneLabel ?? m.lane, segments: [], ticks: [] };
       byName.set(m.lane, lane);
     }
-    const t = e.time / 1000;
+    return lane;
+  };
+  const tick = (time: number, m: TickMark) => {
+    const t = time / 1000;
+    const label = `${m.label} at ${t.toFixed(1)} s${m.detail ? `: ${m.detail}` : ""}`;
+    laneOf(m).ticks.push({ t, label, color: m.color, shape: m.shape ?? "diamond" });
+  };
+  for (const e of history) {
+    const m = markOf(e);
+    if (!m) continue;
     if (m.kind === "tick") {
-      lane.ticks.push({ t, label: `${m.label} at ${t.toFixed(1)} s`, color: m.color });
+      tick(e.time, m);
       continue;
     }
+    const lane = laneOf(m);
+    const t = e.time / 1000;
     const open = lane.segments.at(-1);
     if (open && open.to === Infinity) {
       if (open.state === m.state) continue; // a repeated sample of the same state
@@ -94,6 +109,7 @@ export function lanes(history: readonly HistoryEvent[]): Lane[] {
     }
     lane.segments.push({ from: t, to: Infinity, state: m.state, color: m.color, title: describeEvent(e) });
   }
+  for (const x of extra) tick(x.time, x.mark);
   const result = [...byName.values()];
   for (const l of result) for (const s of l.segments) if (s.to === Infinity) s.to = end;
   const order = (l: Lane) => laneGroups.indexOf(l.group);

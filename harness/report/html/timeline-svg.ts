@@ -1,8 +1,9 @@
+import type { Anomaly } from "../../checkers/consistency/anomalies.ts";
 import { isCompletion, type HistoryEvent } from "../../history/history.ts";
-import { COLORS } from "./event-kinds.ts";
+import { anomalyMark, COLORS } from "./event-kinds.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { fmt } from "../../util/format.ts";
-import { buckets, faultWindows, historySpan, lanes, type Bucket } from "./series.ts";
+import { buckets, faultWindows, historySpan, lanes, type Bucket, type Lane } from "./series.ts";
 
 const W = 1000;
 const LEFT = 230;
@@ -60,9 +61,28 @@ function shade(sc: Scale, windows: { fault: string; from: number; to: number }[]
   );
 }
 
-/** The lanes of faults, HAProxy server states, replication threads, alerts and notifications. */
-function laneRows(sc: Scale, history: readonly HistoryEvent[], top: number) {
-  const ls = lanes(history);
+/**
+ * A tick: the events' diamond, or an anomaly's circled cross (a finding about the data, not
+ * something that happened to the cluster, so it must not look like one).
+ */
+function tickMark(sc: Scale, t: Lane["ticks"][number], y: number): SafeHtml {
+  const x = r1(sc.x(t.t));
+  if (t.shape === "anomaly")
+    return html`<g class="anomaly-mark"
+      ><circle cx="${x}" cy="${y + LANE_H / 2}" r="${LANE_H / 2 - 1}" fill="${t.color}" /><path
+        d="M${r1(x - 3)} ${y + LANE_H / 2 - 3} l6 6 m0 -6 l-6 6"
+        stroke="#fff"
+        stroke-width="1.5"
+      /><title>${t.label}</title></g
+    >`;
+  return html`<path d="M${x} ${y} l4 ${LANE_H / 2} l-4 ${LANE_H / 2} l-4 -${LANE_H / 2} z" fill="${t.color}"
+    ><title>${t.label}</title></path
+  >`;
+}
+
+/** The lanes of faults, HAProxy server states, replication threads, alerts, notifications and anomalies. */
+function laneRows(sc: Scale, history: readonly HistoryEvent[], anomalies: readonly Anomaly[], top: number) {
+  const ls = lanes(history, anomalies.map(anomalyMark));
   const rows = ls.map((lane, i) => {
     const y = top + i * (LANE_H + LANE_GAP);
     return html`<g class="lane" data-group="${lane.group}"
@@ -94,14 +114,7 @@ function laneRows(sc: Scale, history: readonly HistoryEvent[], top: number) {
         .map(
           (s) =>
             html`<text class="seg-label" x="${r1(sc.x(s.from) + 3)}" y="${y + LANE_H - 3}">${s.state}</text>`,
-        )}${lane.ticks.map(
-        (t) =>
-          html`<path
-            d="M${r1(sc.x(t.t))} ${y} l4 ${LANE_H / 2} l-4 ${LANE_H / 2} l-4 -${LANE_H / 2} z"
-            fill="${t.color}"
-            ><title>${t.label}</title></path
-          >`,
-      )}</g
+        )}${lane.ticks.map((t) => tickMark(sc, t, y))}</g
     >`;
   });
   return { svg: rows, height: ls.length * (LANE_H + LANE_GAP) };
@@ -172,12 +185,13 @@ function chart(
 /**
  * One drill's timeline as inline SVG: the event lanes on top, then throughput, error rate and
  * latency percentiles on the same time axis, with every fault window shaded. `interrupted` draws a
- * dashed line where the history stops: the run ended there, not the drill.
+ * dashed line where the history stops: the run ended there, not the drill. `anomalies` (the
+ * consistency checker's examples) get a lane per kind, each marked where it became visible.
  */
 export function timelineSvg(
   history: readonly HistoryEvent[],
   id: string,
-  { interrupted = false }: { interrupted?: boolean } = {},
+  { interrupted = false, anomalies = [] }: { interrupted?: boolean; anomalies?: readonly Anomaly[] } = {},
 ): SafeHtml {
   const span = historySpan(history);
   const sc = scale(span);
@@ -185,7 +199,7 @@ export function timelineSvg(
   const data = buckets(history, width);
   const windows = faultWindows(history);
   const top = 6;
-  const rows = laneRows(sc, history, top);
+  const rows = laneRows(sc, history, anomalies, top);
   let y = top + rows.height + 8;
   const hasOps = history.some(isCompletion);
   const frame: ChartFrame = { sc, data, width, windows };

@@ -1,11 +1,11 @@
-import { figureCell, keyFigureColumns } from "../key-figures.ts";
+import { figureCell, keyFigureColumns, modelsCell } from "../key-figures.ts";
 import type { DrillResult } from "../../store/drill-result.ts";
 import { anchor, html, type SafeHtml } from "./html.ts";
 import { dataTable } from "./data-table.ts";
 
 /**
- * Drill × profile → verdict (with the reason when skipped or interrupted) and the key figures; each
- * row links to its drill.
+ * Drill × profile → verdict (with the reason when skipped or interrupted), the key figures and the
+ * strongest consistency models (the whole sentence as its tooltip); each row links to its drill.
  */
 export function verdictTable(results: readonly DrillResult[]): SafeHtml {
   const drills = [...new Set(results.map((r) => r.drill))];
@@ -31,12 +31,21 @@ export function verdictTable(results: readonly DrillResult[]): SafeHtml {
             }
           </td>
           ${keyFigureColumns.map((c) => html`<td class="num">${figureCell(r, c.key)}</td>`)}
+          <td class="models" ${r.consistency ? html`title="${r.consistency.models}"` : ""}>
+            ${modelsCell(r)}
+          </td>
         </tr>`,
     );
   });
   return dataTable(
     "verdicts",
-    ["drill", "profile", "verdict", ...keyFigureColumns.map((c) => ({ num: c.label, unit: c.unit }))],
+    [
+      "drill",
+      "profile",
+      "verdict",
+      ...keyFigureColumns.map((c) => ({ num: c.label, unit: c.unit })),
+      "models",
+    ],
     rows,
     "verdicts",
   );
