@@ -40,6 +40,7 @@ export interface FakeApp extends LocalServer {
 export async function fakeApp(node = "node1"): Promise<FakeApp> {
   let nextList = 0;
   let nextItem = 0;
+  const listOf = new Map<number, number>();
   let inFlight = 0;
   let maxInFlight = 0;
   const app: Omit<FakeApp, "url" | "close"> = {
@@ -62,7 +63,15 @@ export async function fakeApp(node = "node1"): Promise<FakeApp> {
       if (req.method === "POST" && addItem) {
         const { text } = JSON.parse(Buffer.concat(chunks).toString()) as { text: string };
         app.items.set(++nextItem, text);
+        listOf.set(nextItem, Number(addItem[1]));
         return send(201, { id: nextItem });
+      }
+      // A whole list, as the app returns it: its items (those still there) in id order.
+      if (req.method === "GET" && addItem) {
+        const list = Number(addItem[1]);
+        if (list < 1 || list > nextList) return send(404, { detail: "Not found." });
+        const items = [...app.items].filter(([id]) => listOf.get(id) === list);
+        return send(200, { id: list, items: items.map(([id, text]) => ({ id, text, done: false })) });
       }
       if (req.method === "GET" && readItem) {
         const id = Number(readItem[1]);

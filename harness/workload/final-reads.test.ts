@@ -94,7 +94,7 @@ describe("final reads", () => {
       maxOps: 30,
       concurrency: 16,
       timeoutMs: 5000,
-      mix: { "create-list": 1, "add-item": 5, "read-item": 0 },
+      mix: { "create-list": 1, "add-item": 5, "read-item": 0, "read-list": 0, "write-item": 0, txn: 0 },
       tag: "t",
       history,
     });
@@ -105,7 +105,12 @@ describe("final reads", () => {
     await app.close();
 
     expect(r.acknowledged).toBe(app.items.size + 1);
-    expect(r).toMatchObject({ read: r.acknowledged, notFound: 1, found: r.acknowledged - 1, failed: 0 });
+    expect(r).toMatchObject({
+      read: r.acknowledged + r.acknowledgedLists,
+      notFound: 1,
+      found: r.acknowledged - 1 + r.acknowledgedLists,
+      failed: 0,
+    });
     expect(w.ok).toBeGreaterThan(r.acknowledged); // lists were created too: only items are read back
     const miss = finalOps(history).find((o) => (o.invoke.value as ReadItemValue).itemId === lost)!;
     expect(miss.completion).toMatchObject({

@@ -71,7 +71,7 @@ describe("outcomes in the history", () => {
       concurrency: 5,
       baseUrl: s.url,
       phases: [{ rate: 50, seconds: 0.1 }],
-      mix: { "create-list": 1, "add-item": 0, "read-item": 0 },
+      mix: { "create-list": 1, "add-item": 0, "read-item": 0, "read-list": 0, "write-item": 0, txn: 0 },
       history,
     });
     await s.close();
@@ -254,7 +254,7 @@ describe("which item a read targets", () => {
       timeoutMs: 5000,
       maxOps: 1000,
       phases: [{ rate: 400, seconds: 2.5 }],
-      mix: { "create-list": 0, "add-item": 3, "read-item": 1 },
+      mix: { "create-list": 0, "add-item": 3, "read-item": 1, "read-list": 0, "write-item": 0, txn: 0 },
       random: seeded(3),
       history,
     });
