@@ -1,7 +1,7 @@
 import type { HistoryEvent, ListedItem, OpCompletion, OpInvoke, TxnValue } from "../../history/history.ts";
 import { mulberry32 } from "../../util/prng.ts";
 import { OperationPlanner, type PlannedOperation } from "../../workload/next-operation.ts";
-import { kindPicker } from "../../workload/operation-mix.ts";
+import { editsMix, kindPicker } from "../../workload/operation-mix.ts";
 
 export interface SimulationOptions {
   operations: number;
@@ -20,7 +20,7 @@ export interface SimulationOptions {
 export function* simulatedHistory(o: SimulationOptions): Generator<HistoryEvent> {
   const random = mulberry32(o.seed ?? 1).next;
   const planner = new OperationPlanner({ prefix: "sim", random });
-  const pick = kindPicker(undefined, random);
+  const pick = kindPicker(editsMix, random);
   const sessions = o.sessions ?? 32;
   const free = Array.from({ length: sessions }, (_, i) => sessions - 1 - i);
   const lists = new Map<number, number[]>();

@@ -1,4 +1,5 @@
-import { expect, faultExpectations, recoveryExpectations } from "../expectations.ts";
+import { expect, faultExpectations, recoveryExpectations, satisfies } from "../expectations.ts";
+import { editsMix } from "../../workload/operation-mix.ts";
 import availability from "../../checkers/kinds/availability.ts";
 import { defineDrill } from "../spec.ts";
 import { alertWithinBudget } from "../steps/alerts.ts";
@@ -13,11 +14,12 @@ export default defineDrill({
   title: "Split replication while writes continue",
   expects: {
     hardened:
-      "replication is seen to stop; no request fails, no acknowledged write lost, replicas caught up ≤ 15 s after heal; IO-thread-stopped alerts fire ≤ 10 s on both nodes, notify ≤ 15 s, resolve ≤ 15 s after heal",
-    seed: "replication is seen to stop; no request fails, no acknowledged write lost, replicas caught up ≤ 15 s after heal; nobody is alerted: the seed, as the original, has no alert rule",
+      "replication is seen to stop; no request fails, no acknowledged write lost, replicas caught up ≤ 15 s after heal; consistent with read committed and linearizable (items edited too); IO-thread-stopped alerts fire ≤ 10 s on both nodes, notify ≤ 15 s, resolve ≤ 15 s after heal",
+    seed: "replication is seen to stop; no request fails, no acknowledged write lost, replicas caught up ≤ 15 s after heal; consistent with read committed and linearizable (items edited too); nobody is alerted: the seed, as the original, has no alert rule",
   },
   plan: ({ profile }) => ({
-    load: { rate: 20, beforeSeconds: 3, afterSeconds: 3 },
+    // Edits too: node1 serves everything, so they never meet node2's, and every read must see them.
+    load: { rate: 20, beforeSeconds: 3, afterSeconds: 3, mix: editsMix },
     faults: [{ kind: "split-replication", target: null, startSeconds: 0, durationSeconds: 10 }],
     afterHeal: { convergenceBoundSeconds: 15, observeSeconds: 45, availability: {} },
     expect: [
@@ -27,6 +29,10 @@ export default defineDrill({
         return { met: failed === 0, detail: `${failed} failed` };
       }),
       ...recoveryExpectations(15),
+      satisfies(
+        ["read-committed", "linearizable"],
+        "node1 serves every request; the split only delays node2",
+      ),
     ],
     alerts:
       profile === "seed"
