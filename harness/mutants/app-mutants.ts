@@ -36,4 +36,21 @@ export const appMutants: readonly Mutant[] = [
       "item = Item.objects.create(list=todo_list, text=text, priority=0)\n",
     ],
   ),
+  appMutant(
+    {
+      id: "app-read-cache",
+      title: "The app serves item reads from a per-process cache that edits do not clear",
+      layer: "app",
+      profile: "hardened",
+      why: "A performance fix keeps each item the process has read in its memory and answers later reads from there; an edit writes the database but not the cache, so a client reads an item as it was before an edit that was acknowledged, even its own.",
+      // Only a workload that edits and reads back sees it, and only the consistency checker judges
+      // what a read should have shown: the read after an acknowledged edit is a stale read.
+      drills: [{ drill: "split-replication", breaks: ["models#stale-read"] }],
+    },
+    "todo/api.py",
+    [
+      'def get_item(request, item_id):\n    item = Item.objects.filter(pk=item_id).first()\n    if item is None:\n        return _error(404, f"no item {item_id}")\n    return JsonResponse(item.as_json())\n',
+      '_ITEMS_READ = {}\n\n\ndef get_item(request, item_id):\n    if request.method == "GET" and item_id in _ITEMS_READ:\n        return JsonResponse(_ITEMS_READ[item_id])\n    item = Item.objects.filter(pk=item_id).first()\n    if item is None:\n        return _error(404, f"no item {item_id}")\n    if request.method == "GET":\n        _ITEMS_READ[item_id] = item.as_json()\n    return JsonResponse(item.as_json())\n',
+    ],
+  ),
 ];
