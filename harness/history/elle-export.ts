@@ -1,4 +1,4 @@
-import type { HistoryEvent, ListedItem, OpCompletion, OpInvoke, TxnStep } from "./history.ts";
+import { operations, type HistoryEvent, type ListedItem, type Operation, type TxnStep } from "./history.ts";
 
 /**
  * A drill's history in Elle's form (jepsen-io/elle, elle-cli), so a reviewer can check the harness's
@@ -24,29 +24,6 @@ export interface ElleHistories {
 
 type Micro = [f: "append" | "r" | "w", key: number, value: number | number[] | null];
 
-interface Pair {
-  invoke: OpInvoke;
-  completion: OpCompletion | undefined;
-}
-
-/** Invokes with their completions, in the history's order (an op never completed stays open: :info). */
-function pairs(history: readonly HistoryEvent[]): Pair[] {
-  const open = new Map<number, Pair>();
-  const out: Pair[] = [];
-  for (const e of history) {
-    if (e.type === "invoke") {
-      const p = { invoke: e, completion: undefined };
-      open.set(e.process, p);
-      out.push(p);
-    } else if (e.type === "ok" || e.type === "fail" || e.type === "info") {
-      const p = open.get(e.process);
-      if (p) p.completion = e;
-      open.delete(e.process);
-    }
-  }
-  return out;
-}
-
 /** Integers for texts, in order of first sight: Elle's elements and register values. */
 class Numbering {
   private readonly ids = new Map<string, number>();
@@ -64,7 +41,7 @@ class Numbering {
  * Which element each item is: an append that was answered names its item's id; one whose answer was
  * lost is known by its text when a read shows the item unedited.
  */
-function itemElements(ps: readonly Pair[], texts: Numbering): Map<number, number> {
+function itemElements(ps: readonly Operation[], texts: Numbering): Map<number, number> {
   const byId = new Map<number, number>();
   const appended = (text: string, id: number | undefined) => {
     if (id !== undefined && Number.isFinite(id)) byId.set(id, texts.of(text));
@@ -115,7 +92,7 @@ class EdnWriter {
 
 /** The two Elle histories of a drill's history (ops only; faults, alerts and probes are not Elle's). */
 export function toElle(history: readonly HistoryEvent[]): ElleHistories {
-  const ps = pairs(history);
+  const ps = operations(history);
   const elements = new Numbering();
   const values = new Numbering();
   const byId = itemElements(ps, elements);
