@@ -20,6 +20,11 @@ export interface Profile {
   /** Grants for the mysqld-exporter user. Without SLAVE MONITOR (10.11) no slave metrics appear. */
   readonly exporterGrants: readonly string[];
   /**
+   * Grants the app user gets besides its database. The hardened rejoin guard reads SHOW SLAVE STATUS
+   * from /healthz, which on 10.11 takes SLAVE MONITOR.
+   */
+  readonly appGrants: readonly string[];
+  /**
    * Each node's `auto_increment_offset` (the increment is 2 on both): which node writes odd ids and
    * which even ones. The original gave node1 the even ones.
    */
@@ -39,6 +44,7 @@ export const profiles: Readonly<Record<ProfileName, Profile>> = {
     // the original's exporter saw (cluster/config/seed/FIDELITY.md). Its REPLICATION SLAVE let the
     // exporter's slave_hosts collector run SHOW SLAVE HOSTS; on 10.11 that is REPLICATION MASTER ADMIN.
     exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SLAVE MONITOR", "REPLICATION MASTER ADMIN", "SELECT"],
+    appGrants: [],
     // The original's replication.md: node1 `auto_increment_offset = 2`, node2 `= 1`.
     autoIncrementOffset: { node1: 2, node2: 1 },
     // The original's exporter command line (its README), slave status aside: the image runs that one.
@@ -62,10 +68,13 @@ export const profiles: Readonly<Record<ProfileName, Profile>> = {
     name: "hardened",
     replication: { mode: "gtid", connectRetrySeconds: 1 },
     exporterGrants: ["PROCESS", "REPLICATION CLIENT", "SLAVE MONITOR", "SELECT"],
+    appGrants: ["SLAVE MONITOR"],
     autoIncrementOffset: { node1: 1, node2: 2 },
     exporterArgs: [],
-    // A query on a pooled connection to a vanished database would otherwise hang 5 s.
-    appEnv: { DB_CONNECT_TIMEOUT: "1", DB_READ_TIMEOUT: "2", DB_WRITE_TIMEOUT: "2" },
+    // A query on a pooled connection to a vanished database would otherwise hang 5 s. The rejoin guard
+    // (cluster/app/todo/rejoin_guard.py) keeps a restarted node out of HAProxy's rotation until its
+    // replica has caught up: without it, node1 back from a crash served reads without node2's writes.
+    appEnv: { DB_CONNECT_TIMEOUT: "1", DB_READ_TIMEOUT: "2", DB_WRITE_TIMEOUT: "2", REJOIN_GUARD: "1" },
   },
 };
 

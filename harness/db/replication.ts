@@ -23,6 +23,7 @@ export async function createLocalUsers(
   repl: ReplicationUser,
   exporter: ReplicationUser,
   profile: Profile,
+  appUser: string,
 ): Promise<void> {
   await withRoot(db, async (c) => {
     await c.query("SET sql_log_bin = 0");
@@ -34,6 +35,9 @@ export async function createLocalUsers(
       `CREATE USER IF NOT EXISTS ${literal(exporter.user)}@'%' IDENTIFIED BY ${literal(exporter.password)} WITH MAX_USER_CONNECTIONS 3`,
     );
     await c.query(`GRANT ${profile.exporterGrants.join(", ")} ON *.* TO ${literal(exporter.user)}@'%'`);
+    if (profile.appGrants.length > 0) {
+      await c.query(`GRANT ${profile.appGrants.join(", ")} ON *.* TO ${literal(appUser)}@'%'`);
+    }
     await c.query("SET sql_log_bin = 1");
   });
 }
@@ -83,6 +87,18 @@ export async function slaveState(db: DbEndpoint): Promise<ReplicaState | undefin
     connectRetry: Number(row.Connect_Retry),
     usingGtid: String(row.Using_Gtid ?? "No"),
   };
+}
+
+/**
+ * Sets how many seconds `db`'s replica waits before applying each event (`MASTER_DELAY`), keeping
+ * its master and position: the replica stops, is changed and starts again.
+ */
+export async function setReplicaDelay(db: DbEndpoint, seconds: number): Promise<void> {
+  await withRoot(db, async (c) => {
+    await c.query("STOP SLAVE");
+    await c.query(`CHANGE MASTER TO MASTER_DELAY=${Math.trunc(seconds)}`);
+    await c.query("START SLAVE");
+  });
 }
 
 /** Waits until both slave threads run on `db`; the timeout message carries the last error seen. */

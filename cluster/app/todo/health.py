@@ -2,6 +2,8 @@ import MySQLdb
 from django.conf import settings
 from django.http import JsonResponse
 
+from . import rejoin_guard
+
 # A fresh connection with its own short timeouts, not Django's pooled one: the check must prove the
 # database answers now, and must not hang longer than HAProxy's check timeout when it does not.
 CHECK_TIMEOUT_SECONDS = 1
@@ -9,6 +11,7 @@ CHECK_TIMEOUT_SECONDS = 1
 
 def healthz(request):
     db = settings.DATABASES["default"]
+    held_back = None
     try:
         conn = MySQLdb.connect(
             host=db["HOST"],
@@ -24,8 +27,12 @@ def healthz(request):
             cur = conn.cursor()
             cur.execute("SELECT 1")
             cur.fetchone()
+            if settings.REJOIN_GUARD:
+                held_back = rejoin_guard.held_back(cur, settings.REJOIN_GUARD_STATE)
         finally:
             conn.close()
     except MySQLdb.Error as err:
         return JsonResponse({"status": "error", "node": settings.NODE_NAME, "error": str(err)}, status=503)
+    if held_back is not None:
+        return JsonResponse({"status": "rejoining", "node": settings.NODE_NAME, "error": held_back}, status=503)
     return JsonResponse({"status": "ok", "node": settings.NODE_NAME})

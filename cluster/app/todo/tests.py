@@ -1,10 +1,13 @@
 import json
+import os
 import socket
+import tempfile
 import time
 
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.conf import settings
 
+from . import rejoin_guard
 from .models import Item, List
 
 
@@ -125,6 +128,74 @@ class HealthTests(TestCase):
         self.assertEqual(r.status_code, 503)
         self.assertEqual(r.json()["status"], "error")
         self.assertLess(elapsed, 2.0)
+
+    def test_the_rejoin_guard_passes_a_database_with_no_replica(self):
+        with override_settings(REJOIN_GUARD=True):
+            r = self.client.get("/healthz")
+        self.assertEqual(r.status_code, 200, r.content)
+
+
+class FakeCursor:
+    """SHOW SLAVE STATUS and the uptime query as MariaDB answers them (recorded shape)."""
+
+    def __init__(self, slave, started):
+        self.slave, self.started, self.description, self._row = slave, started, None, None
+
+    def execute(self, sql):
+        if sql.startswith("SHOW SLAVE STATUS"):
+            self.description = [(k,) for k in self.slave] if self.slave else None
+            self._row = tuple(self.slave.values()) if self.slave else None
+        else:
+            self._row = (self.started,)
+
+    def fetchone(self):
+        return self._row
+
+
+CAUGHT_UP = {
+    "Slave_IO_State": "Waiting for master to send event",
+    "Slave_IO_Running": "Yes",
+    "Slave_SQL_Running": "Yes",
+    "Seconds_Behind_Master": 0,
+    "Master_Log_File": "mysql-bin.000002",
+    "Read_Master_Log_Pos": 4711,
+    "Relay_Master_Log_File": "mysql-bin.000002",
+    "Exec_Master_Log_Pos": 4711,
+}
+
+
+class RejoinGuardTests(SimpleTestCase):
+    def setUp(self):
+        fd, self.state = tempfile.mkstemp()
+        os.close(fd)
+        os.unlink(self.state)
+
+    def tearDown(self):
+        if os.path.exists(self.state):
+            os.unlink(self.state)
+
+    def test_no_replica_configured_is_not_held(self):
+        self.assertIsNone(rejoin_guard.held_back(FakeCursor({}, 1000), self.state))
+
+    def test_a_restarted_database_is_held_until_its_replica_catches_up(self):
+        connecting = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Slave_IO_State="Connecting to master",
+                          Seconds_Behind_Master=None)
+        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(connecting, 1000), self.state))
+        behind = dict(CAUGHT_UP, Exec_Master_Log_Pos=4000)
+        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(behind, 1000), self.state))
+        lagging = dict(CAUGHT_UP, Seconds_Behind_Master=3)
+        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(lagging, 1000), self.state))
+        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+
+    def test_once_caught_up_a_later_split_does_not_take_the_node_out(self):
+        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+        split = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Seconds_Behind_Master=None)
+        self.assertIsNone(rejoin_guard.held_back(FakeCursor(split, 1001), self.state))
+
+    def test_a_new_database_start_arms_the_guard_again(self):
+        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+        split = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Seconds_Behind_Master=None)
+        self.assertIsNotNone(rejoin_guard.held_back(FakeCursor(split, 1060), self.state))
 
 
 class PagesAndMetricsTests(TestCase):

@@ -16,6 +16,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = os.environ.get("DEBUG", "").strip().lower() in ("true", "1", "yes")
 ALLOWED_HOSTS = ["*"]
 NODE_NAME = env("NODE_NAME", "unknown")
+# The hardened profile's rejoin guard (todo/rejoin_guard.py): /healthz stays 503 after the database
+# restarts until its replica has caught up with the peer. Off unless asked for (the original had none).
+REJOIN_GUARD = os.environ.get("REJOIN_GUARD", "").strip().lower() in ("true", "1", "yes")
+REJOIN_GUARD_STATE = os.environ.get("REJOIN_GUARD_STATE", "/tmp/firedrill-rejoin-guard")
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",

@@ -71,6 +71,7 @@ const defaults = parse(readFileSync(path.join(role, "defaults", "main.yml"), "ut
       replication_mode: string;
       connect_retry: number;
       exporter_grants: string[];
+      app_grants: string[];
       auto_increment_offset: Record<string, number>;
       exporter_args: string[];
       app_env: Record<string, string>;
@@ -169,6 +170,7 @@ describe("Ansible and the harness share one configuration", () => {
         replication_mode: p.replication.mode,
         connect_retry: p.replication.connectRetrySeconds,
         exporter_grants: [...p.exporterGrants],
+        app_grants: [...p.appGrants],
         auto_increment_offset: { ...p.autoIncrementOffset },
         exporter_args: [...p.exporterArgs],
         app_env: { ...p.appEnv },

@@ -12,7 +12,9 @@ export async function setUpReplication(
   profile: Profile,
   progress: Progress,
 ): Promise<void> {
-  await Promise.all(nodeNames.map((n) => createLocalUsers(dbs[n], secrets.repl, secrets.exporter, profile)));
+  await Promise.all(
+    nodeNames.map((n) => createLocalUsers(dbs[n], secrets.repl, secrets.exporter, profile, secrets.appUser)),
+  );
   await startReplication(
     { replica: dbs.node1, master: dbs.node2, masterAlias: "node2-db" },
     secrets.repl,
