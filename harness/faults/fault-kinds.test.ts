@@ -15,6 +15,7 @@ describe("the fault-kind registry", () => {
       "latency",
       "packet-loss",
       "partition",
+      "replica-lag",
       "split-replication",
       "stop-service",
     ]);
@@ -65,6 +66,8 @@ describe("the fault-kind registry", () => {
     expect(needs("kill-service")).toEqual(["kill"]);
     expect(needs("split-replication")).toEqual(["netadmin"]);
     expect(needs("partition")).toEqual(["netadmin"]);
+    // SQL on the lab's own databases: any lab can.
+    expect(needs("replica-lag")).toEqual([]);
   });
 
   it("refuses a kind that needs a target without one, and an unknown kind", () => {

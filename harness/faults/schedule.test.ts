@@ -40,7 +40,7 @@ describe("ScheduleSchema", () => {
   it("refuses an unknown kind, naming it and the kinds there are", () => {
     expect(refusal([fault({ kind: "reboot-server" })])).toBe(
       'not a fault schedule: faults.0.kind: unknown fault kind "reboot-server": expected one of ' +
-        "bandwidth-limit, crash-server, freeze-server, freeze-services, kill-service, latency, packet-loss, partition, split-replication, stop-service",
+        "bandwidth-limit, crash-server, freeze-server, freeze-services, kill-service, latency, packet-loss, partition, replica-lag, split-replication, stop-service",
     );
   });
 
