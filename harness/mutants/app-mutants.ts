@@ -1,5 +1,5 @@
 import type { Mutant } from "./mutant.ts";
-import { appMutant } from "./mutant-builders.ts";
+import { appMutant, profileMutant } from "./mutant-builders.ts";
 
 /** The Django app (`cluster/app/`), planted into both nodes' app containers. */
 export const appMutants: readonly Mutant[] = [
@@ -52,5 +52,32 @@ export const appMutants: readonly Mutant[] = [
       'def get_item(request, item_id):\n    item = Item.objects.filter(pk=item_id).first()\n    if item is None:\n        return _error(404, f"no item {item_id}")\n    return JsonResponse(item.as_json())\n',
       '_ITEMS_READ = {}\n\n\ndef get_item(request, item_id):\n    if request.method == "GET" and item_id in _ITEMS_READ:\n        return JsonResponse(_ITEMS_READ[item_id])\n    item = Item.objects.filter(pk=item_id).first()\n    if item is None:\n        return _error(404, f"no item {item_id}")\n    if request.method == "GET":\n        _ITEMS_READ[item_id] = item.as_json()\n    return JsonResponse(item.as_json())\n',
     ],
+  ),
+  profileMutant(
+    {
+      id: "app-rejoin-guard-removed",
+      title: "The app runs without its rejoin guard (REJOIN_GUARD unset)",
+      layer: "app",
+      profile: "hardened",
+      why: "The operator deploys the app without `REJOIN_GUARD=1` (a copied environment file, or the guard switched off while chasing a slow failback), so /healthz answers 200 as soon as node1's database does and HAProxy sends traffic back to a node1 that has not caught up with node2.",
+      // node1's database comes back behind node2: without the guard node1 serves at once, and the
+      // session that wrote on node2 reads a list on node1 without its own items.
+      drills: [
+        {
+          drill: "rejoin-behind",
+          breaks: ["models#monotonic-reads", "models#read-your-writes", "no-stale-read"],
+        },
+      ],
+    },
+    (p) => {
+      if (p.appEnv.REJOIN_GUARD !== "1")
+        throw new Error(
+          "app-rejoin-guard-removed: the profile's app has no REJOIN_GUARD=1: update the mutant",
+        );
+      return {
+        ...p,
+        appEnv: Object.fromEntries(Object.entries(p.appEnv).filter(([k]) => k !== "REJOIN_GUARD")),
+      };
+    },
   ),
 ];
