@@ -13,7 +13,10 @@ in a small file that the server's workers share, so the guard holds across proce
 the app itself restarts (a crashed node comes back with neither).
 
 The price, on purpose: a node that restarts while its peer is unreachable stays out until the peer is
-back. Consistency is chosen over the availability of that node, not of the stack: its peer serves.
+back, since it cannot tell a peer cut off (which still serves, and has writes it lacks) from a peer
+that is down. Cut off, the peer serves meanwhile. Down too (a double fault), nothing serves until one
+of them is back, or until the operator says this node is the one to keep: `STOP SLAVE; RESET SLAVE
+ALL` on its database leaves no replica to wait for.
 """
 import os
 
