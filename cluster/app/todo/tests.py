@@ -136,17 +136,19 @@ class HealthTests(TestCase):
 
 
 class FakeCursor:
-    """SHOW SLAVE STATUS and the uptime query as MariaDB answers them (recorded shape)."""
+    """SHOW GLOBAL STATUS LIKE 'Uptime' and SHOW SLAVE STATUS as MariaDB answers them (recorded shape)."""
 
-    def __init__(self, slave, started):
-        self.slave, self.started, self.description, self._row = slave, started, None, None
+    def __init__(self, slave, uptime):
+        self.slave, self.uptime, self.description, self._row = slave, uptime, None, None
+        self.slave_status_reads = 0
 
     def execute(self, sql):
         if sql.startswith("SHOW SLAVE STATUS"):
+            self.slave_status_reads += 1
             self.description = [(k,) for k in self.slave] if self.slave else None
             self._row = tuple(self.slave.values()) if self.slave else None
         else:
-            self._row = (self.started,)
+            self._row = ("Uptime", str(self.uptime))
 
     def fetchone(self):
         return self._row
@@ -164,6 +166,11 @@ CAUGHT_UP = {
 }
 
 
+def held(cursor, state):
+    # The app's clock at 10 000 s: a database up 9 000 s started at 1 000.
+    return rejoin_guard.held_back(cursor, state, now=lambda: 10_000)
+
+
 class RejoinGuardTests(SimpleTestCase):
     def setUp(self):
         fd, self.state = tempfile.mkstemp()
@@ -175,27 +182,30 @@ class RejoinGuardTests(SimpleTestCase):
             os.unlink(self.state)
 
     def test_no_replica_configured_is_not_held(self):
-        self.assertIsNone(rejoin_guard.held_back(FakeCursor({}, 1000), self.state))
+        self.assertIsNone(held(FakeCursor({}, 9000), self.state))
 
     def test_a_restarted_database_is_held_until_its_replica_catches_up(self):
         connecting = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Slave_IO_State="Connecting to master",
                           Seconds_Behind_Master=None)
-        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(connecting, 1000), self.state))
+        self.assertIn("rejoining", held(FakeCursor(connecting, 9000), self.state))
         behind = dict(CAUGHT_UP, Exec_Master_Log_Pos=4000)
-        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(behind, 1000), self.state))
+        self.assertIn("rejoining", held(FakeCursor(behind, 9000), self.state))
         lagging = dict(CAUGHT_UP, Seconds_Behind_Master=3)
-        self.assertIn("rejoining", rejoin_guard.held_back(FakeCursor(lagging, 1000), self.state))
-        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+        self.assertIn("rejoining", held(FakeCursor(lagging, 9000), self.state))
+        self.assertIsNone(held(FakeCursor(CAUGHT_UP, 9000), self.state))
 
     def test_once_caught_up_a_later_split_does_not_take_the_node_out(self):
-        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+        self.assertIsNone(held(FakeCursor(CAUGHT_UP, 9000), self.state))
         split = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Seconds_Behind_Master=None)
-        self.assertIsNone(rejoin_guard.held_back(FakeCursor(split, 1001), self.state))
+        cursor = FakeCursor(split, 8999)
+        self.assertIsNone(held(cursor, self.state))
+        # Released: the check reads only the uptime, not SHOW SLAVE STATUS.
+        self.assertEqual(cursor.slave_status_reads, 0)
 
     def test_a_new_database_start_arms_the_guard_again(self):
-        self.assertIsNone(rejoin_guard.held_back(FakeCursor(CAUGHT_UP, 1000), self.state))
+        self.assertIsNone(held(FakeCursor(CAUGHT_UP, 9000), self.state))
         split = dict(CAUGHT_UP, Slave_IO_Running="Connecting", Seconds_Behind_Master=None)
-        self.assertIsNotNone(rejoin_guard.held_back(FakeCursor(split, 1060), self.state))
+        self.assertIsNotNone(held(FakeCursor(split, 8940), self.state))
 
 
 class PagesAndMetricsTests(TestCase):
