@@ -4,12 +4,7 @@ import { within } from "../../probes/db-state.ts";
 import { nodeNames, type NodeName } from "../../topology/topology.ts";
 import type { FaultEffect } from "../fault.ts";
 import { LOOK_MS } from "./unanswered.ts";
-
-interface Pos {
-  file: string;
-  pos: number;
-}
-const before = (a: Pos, b: Pos) => a.file < b.file || (a.file === b.file && a.pos < b.pos);
+import { before, type BinlogPos } from "./replication-stalled.ts";
 
 /**
  * `node`'s replica holds back what its master wrote: a second (`stallMs`) after the master was at a
@@ -22,7 +17,7 @@ export function replicaBehind(node: NodeName, stallMs = 1000): FaultEffect {
     description: `${node}'s replica applies nothing new from ${master}`,
     watch: (lab) => {
       const dbs = lab.endpoints.nodes;
-      const seen: { at: number; own: Pos }[] = [];
+      const seen: { at: number; own: BinlogPos }[] = [];
       return async () => {
         const at = performance.now();
         const [own, executed] = await Promise.all([
@@ -40,7 +35,7 @@ export function replicaBehind(node: NodeName, stallMs = 1000): FaultEffect {
   };
 }
 
-async function masterPos(db: DbEndpoint): Promise<Pos | undefined> {
+async function masterPos(db: DbEndpoint): Promise<BinlogPos | undefined> {
   const [m] = await within(
     LOOK_MS,
     "reading the master's position",
@@ -49,7 +44,7 @@ async function masterPos(db: DbEndpoint): Promise<Pos | undefined> {
   return m ? { file: String(m.File), pos: Number(m.Position) } : undefined;
 }
 
-async function executedPos(db: DbEndpoint): Promise<Pos | undefined> {
+async function executedPos(db: DbEndpoint): Promise<BinlogPos | undefined> {
   const [s] = await within(
     LOOK_MS,
     "reading the replica's position",

@@ -5,11 +5,13 @@ import type { NodeName } from "../../topology/topology.ts";
 import type { FaultEffect } from "../fault.ts";
 import { LOOK_MS } from "./unanswered.ts";
 
-interface BinlogPos {
+/** A position in a master's binary log. */
+export interface BinlogPos {
   file: string;
   pos: number;
 }
-const before = (a: BinlogPos, b: BinlogPos) => a.file < b.file || (a.file === b.file && a.pos < b.pos);
+/** Whether binary log position `a` comes before `b`. */
+export const before = (a: BinlogPos, b: BinlogPos) => a.file < b.file || (a.file === b.file && a.pos < b.pos);
 
 async function positions(db: DbEndpoint) {
   return within(
